@@ -1,0 +1,26 @@
+# Two commands on a fresh machine:
+#   make lab    set everything up, then open JupyterLab on notebooks/
+#   make test   set everything up, then run every test (fast mode)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+LAB_ARGS ?=
+
+.PHONY: lab test lint clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+lab: $(VENV)/.installed
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+test: lint
+	GAN_LESSONS_FAST=1 $(PY) -m pytest --nbval-lax
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

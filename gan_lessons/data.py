@@ -1,0 +1,218 @@
+"""MNIST digits as tensors, from wherever they can be found (lesson 01).
+
+Where the digits come from, in this order:
+
+1. a folder you pass in,
+2. the folder named by the environment variable ``GAN_LESSONS_DATA``,
+3. ``./data`` (the folder torchvision downloads into),
+4. torchvision's download, where there is internet,
+5. a sample of 6,000 real MNIST digits that ships inside this package.
+
+MNIST is by Yann LeCun, Corinna Cortes and Christopher J. C. Burges (CC BY-SA 3.0).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+ENV_DATA = "GAN_LESSONS_DATA"
+ENV_OFFLINE = "GAN_LESSONS_OFFLINE"
+SAMPLE_DIR = Path(__file__).parent / "assets"
+SAMPLE_PREFIX = "sample"
+
+# md5 of the *uncompressed* bytes of each official file, and its size in bytes.
+MNIST_FILES = {
+    "train-images-idx3-ubyte": ("6bbc9ace898e44ae57da46a324031adb", 47040016),
+    "train-labels-idx1-ubyte": ("a25bea736e30d166cdddb491f175f624", 60008),
+    "t10k-images-idx3-ubyte": ("2646ac647ad5339dbf082846283269ea", 7840016),
+    "t10k-labels-idx1-ubyte": ("27ae3e4e09519cfbb04c329615203637", 10008),
+}
+_IDX_MAGIC = {3: 0x00000803, 1: 0x00000801}  # images have 3 dims, labels 1
+_HOW_TO_FIX = (
+    "Delete the file and download MNIST again (torchvision.datasets.MNIST(..., download=True)), "
+    "or point GAN_LESSONS_DATA at a folder with the four good files."
+)
+
+
+class DataError(ValueError):
+    """A data folder or file is missing, truncated or corrupt (lesson 01)."""
+
+
+@dataclass
+class MnistData:
+    """Digits as uint8 pixels with their labels, and where they came from (lesson 01)."""
+
+    images: torch.Tensor  # (N, 28, 28) uint8, 0 = black, 255 = white
+    labels: torch.Tensor  # (N,) int64, the digit 0..9
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def describe(self) -> str:
+        """Lesson 01: one line saying which data this is and how many images it holds."""
+        return f"MNIST: {len(self):,} images from {self.source}"
+
+
+def read_idx(path: str | Path, ndim: int, check_md5: bool = True) -> torch.Tensor:
+    """Lesson 01: read one IDX file (gzipped or not) into a uint8 tensor, with checks."""
+    path = Path(path)
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        raise DataError(f"Cannot read {path}: {err}. The file is damaged. {_HOW_TO_FIX}") from err
+    count = _check_idx_header(path, raw, ndim)
+    name = path.name.removesuffix(".gz")
+    if check_md5 and name in MNIST_FILES and hashlib.md5(raw).hexdigest() != MNIST_FILES[name][0]:
+        raise DataError(f"{path} is not the official MNIST file (its checksum differs). {_HOW_TO_FIX}")
+    shape = (count, 28, 28) if ndim == 3 else (count,)
+    return torch.frombuffer(bytearray(raw), dtype=torch.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def _check_idx_header(path: Path, raw: bytes, ndim: int) -> int:
+    """Check an IDX header and the file's length; return the number of items."""
+    header = 4 + 4 * ndim
+    if len(raw) < header or int.from_bytes(raw[:4], "big") != _IDX_MAGIC[ndim]:
+        raise DataError(f"{path} is not an MNIST IDX file (wrong header). {_HOW_TO_FIX}")
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
+    if ndim == 3 and dims[1:] != [28, 28]:
+        raise DataError(f"{path} holds {dims[1]}x{dims[2]} images; MNIST images are 28x28.")
+    expected = header + dims[0] * (784 if ndim == 3 else 1)
+    if len(raw) != expected:
+        raise DataError(f"{path} is truncated or damaged: {len(raw):,} bytes, expected {expected:,}. {_HOW_TO_FIX}")
+    return dims[0]
+
+
+def _find_file(folder: Path, name: str) -> Path | None:
+    """Look for NAME or NAME.gz in FOLDER or in torchvision's FOLDER/MNIST/raw."""
+    for place in (folder, folder / "MNIST" / "raw"):
+        for candidate in (place / name, place / f"{name}.gz"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def has_mnist(folder: str | Path, train: bool = True) -> bool:
+    """Lesson 01: True when FOLDER holds the images and labels of this split."""
+    names = _split_names(train)
+    return all(_find_file(Path(folder), n) for n in names)
+
+
+def _split_names(train: bool) -> tuple[str, str]:
+    prefix = "train" if train else "t10k"
+    return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
+
+
+def read_mnist_folder(folder: str | Path, train: bool = True) -> MnistData:
+    """Lesson 01: read MNIST's images and labels from a folder, checking every file."""
+    folder = Path(folder)
+    split = "training" if train else "test"
+    found = []
+    for name in _split_names(train):
+        path = _find_file(folder, name)
+        if path is None:
+            raise DataError(
+                f"{folder} has no {name} (or {name}.gz), needed for MNIST's {split} set. "
+                "Put the four MNIST files there, or leave the folder out to use the built-in sample."
+            )
+        found.append(path)
+    images, labels = read_idx(found[0], 3), read_idx(found[1], 1)
+    if len(images) != len(labels):
+        raise DataError(f"{found[0]} has {len(images)} images but {found[1]} has {len(labels)} labels.")
+    return MnistData(images, labels.long(), f"{folder} ({split} set)")
+
+
+def load_sample() -> MnistData:
+    """Lesson 01: the 6,000 real MNIST digits (600 of each) that ship with the package."""
+    images = read_idx(SAMPLE_DIR / f"{SAMPLE_PREFIX}-images-idx3-ubyte.gz", 3)
+    labels = read_idx(SAMPLE_DIR / f"{SAMPLE_PREFIX}-labels-idx1-ubyte.gz", 1)
+    return MnistData(images, labels.long(), "the built-in sample (no full MNIST found)")
+
+
+def _download(root: Path, train: bool) -> MnistData | None:
+    """Try torchvision's download into ROOT; None when there is no internet."""
+    from torchvision.datasets import MNIST  # only needed here
+
+    try:
+        MNIST(str(root), train=train, download=True)
+    except Exception:  # no internet, a proxy, a server down: fall back quietly
+        return None
+    return read_mnist_folder(root / "MNIST" / "raw", train)
+
+
+def load_mnist(
+    folder: str | Path | None = None, train: bool = True, download: bool = True, quiet: bool = False
+) -> MnistData:
+    """Lesson 01: load MNIST from the first place that has it (see this module's docstring)."""
+    if folder is None and os.environ.get(ENV_DATA):
+        folder = os.environ[ENV_DATA]
+    if folder is not None:
+        data = read_mnist_folder(folder, train)
+    elif has_mnist("data", train):
+        data = read_mnist_folder("data", train)
+    else:
+        online = download and not os.environ.get(ENV_OFFLINE)
+        data = (_download(Path("data"), train) if online else None) or load_sample()
+    if not quiet:
+        print(data.describe())
+    return data
+
+
+def to_model_range(images: torch.Tensor) -> torch.Tensor:
+    """Lesson 01: uint8 pixels 0..255 to floats in [-1, 1], as ToTensor + Normalize(0.5, 0.5)."""
+    if images.dtype != torch.uint8:
+        raise ValueError(f"Expected uint8 pixels (0..255), got a {images.dtype} tensor.")
+    x = images.float().div(255)  # ToTensor: [0, 1]
+    x = (x - 0.5) / 0.5  # Normalize((0.5,), (0.5,)): [-1, 1]
+    return x.reshape(-1, 1, 28, 28)  # (N, 1, 28, 28)
+
+
+def to_pixels(x: torch.Tensor) -> torch.Tensor:
+    """Lesson 01: floats in [-1, 1] back to uint8 pixels 0..255 (NaN becomes 0)."""
+    x = torch.nan_to_num(x.detach().float().cpu(), nan=-1.0)
+    return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+
+
+def shuffled_batches(
+    images: torch.Tensor, batch_size: int, order: torch.Tensor, start: int = 0
+) -> Iterator[torch.Tensor]:
+    """Lesson 01: the fast path: slice batches from one tensor in a random ORDER."""
+    for i in range(start * batch_size, len(order), batch_size):
+        yield images[order[i : i + batch_size]]  # (B, 1, 28, 28)
+
+
+class PilMnist(torch.utils.data.Dataset):
+    """Lesson 01: the reference's dataset: each digit becomes a PIL image, then a tensor."""
+
+    def __init__(self, data: MnistData):
+        from torchvision import transforms
+
+        self.data = data
+        self.transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        from PIL import Image
+
+        img = Image.fromarray(self.data.images[i].numpy())  # a grey 28x28 picture, as in torchvision
+        return self.transform(img), int(self.data.labels[i])  # (1, 28, 28), label
+
+
+def reference_loader(data: MnistData, batch_size: int = 128, seed: int = 0) -> torch.utils.data.DataLoader:
+    """Lesson 01: the reference program's DataLoader (shuffled batches of 128)."""
+    g = torch.Generator().manual_seed(seed)
+    return torch.utils.data.DataLoader(PilMnist(data), batch_size=batch_size, shuffle=True, generator=g)
+
+
+def subset(data: MnistData, n: int) -> MnistData:
+    """Lesson 01: the first N digits (fast mode uses a few hundred)."""
+    return MnistData(data.images[:n], data.labels[:n], f"{data.source}, first {min(n, len(data))}")

@@ -1,0 +1,99 @@
+"""The two players of a GAN: generators draw digits, discriminators judge them (lessons 02, 03)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+Z_DIM = 100  # how many random numbers the generator starts from
+
+
+def _check_shape(x: torch.Tensor, expected: tuple[int | None, ...], what: str) -> None:
+    """Raise a ValueError that names the shape expected and the shape given."""
+    ok = x.dim() == len(expected) and all(e is None or e == s for e, s in zip(expected, x.shape, strict=False))
+    if not ok:
+        want = "(" + ", ".join("B" if e is None else str(e) for e in expected) + ")"
+        raise ValueError(f"{what} expects a tensor of shape {want}, B = batch size; got {tuple(x.shape)}.")
+
+
+class ClassicGenerator(nn.Module):
+    """Lesson 02: the classic MLP generator, noise (B, z_dim) to digits (B, 1, 28, 28) in [-1, 1]."""
+
+    def __init__(self, z_dim: int = Z_DIM):
+        super().__init__()
+        self.z_dim = z_dim
+        self.net = nn.Sequential(
+            nn.Linear(z_dim, 256),
+            nn.BatchNorm1d(256, momentum=0.8),
+            nn.ReLU(),
+            nn.Linear(256, 512),
+            nn.BatchNorm1d(512, momentum=0.8),
+            nn.ReLU(),
+            nn.Linear(512, 1024),
+            nn.BatchNorm1d(1024, momentum=0.8),
+            nn.ReLU(),
+            nn.Linear(1024, 784),
+            nn.Tanh(),
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        _check_shape(z, (None, self.z_dim), "The generator")
+        return self.net(z).view(-1, 1, 28, 28)  # (B, 784) -> (B, 1, 28, 28)
+
+
+class ClassicDiscriminator(nn.Module):
+    """Lesson 03: the classic conv discriminator, digits (B, 1, 28, 28) to P(real) (B, 1)."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, 64, 4, 2, 1),  # (B, 64, 14, 14)
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(64, 128, 4, 2, 1),  # (B, 128, 7, 7)
+            nn.BatchNorm2d(128, momentum=0.8),
+            nn.LeakyReLU(0.2),
+            nn.Flatten(),  # (B, 6272)
+            nn.Linear(128 * 7 * 7, 1),  # (B, 1)
+            nn.Sigmoid(),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_shape(x, (None, 1, 28, 28), "The discriminator")
+        return self.net(x)
+
+
+ARCHITECTURES: dict[str, tuple[type[nn.Module], type[nn.Module]]] = {
+    "classic": (ClassicGenerator, ClassicDiscriminator),
+}
+
+
+def build_gan(arch: str = "classic", z_dim: int = Z_DIM) -> tuple[nn.Module, nn.Module]:
+    """Lesson 04: a fresh (generator, discriminator) pair of the named architecture."""
+    if arch not in ARCHITECTURES:
+        names = ", ".join(sorted(ARCHITECTURES))
+        raise ValueError(f"Unknown architecture {arch!r}. Choose one of: {names}.")
+    gen_cls, disc_cls = ARCHITECTURES[arch]
+    return gen_cls(z_dim), disc_cls()
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Lesson 02: how many numbers training can change in MODEL."""
+    return sum(p.numel() for p in model.parameters())
+
+
+def make_noise(n: int, z_dim: int = Z_DIM, seed: int | None = None, device: str | torch.device = "cpu") -> torch.Tensor:
+    """Lesson 02: N noise vectors of Z_DIM standard normal numbers, the same for the same SEED."""
+    g = torch.Generator().manual_seed(seed) if seed is not None else None
+    return torch.randn(n, z_dim, generator=g).to(device)  # (N, z_dim), drawn on the CPU so seeds agree everywhere
+
+
+@torch.no_grad()
+def generate(generator: nn.Module, z: torch.Tensor) -> torch.Tensor:
+    """Lesson 02: draw digits from noise Z without training or changing GENERATOR."""
+    was_training = generator.training
+    generator.eval()  # BatchNorm uses its running averages, so one digit alone works too
+    try:
+        device = next(generator.parameters()).device
+        return generator(z.to(device)).cpu()  # (N, 1, 28, 28) in [-1, 1]
+    finally:
+        generator.train(was_training)

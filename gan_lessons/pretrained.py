@@ -1,0 +1,49 @@
+"""Generators ready to use: the shipped pretrained weights, or one taken from a checkpoint (lesson 05)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .checkpoints import FORMAT, CheckpointError, load_safe, save_atomic
+from .models import ARCHITECTURES, build_gan
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+
+
+def available() -> list[str]:
+    """Lesson 05: the names of the pretrained generators that ship with the package."""
+    return sorted(p.stem for p in WEIGHTS_DIR.glob("*.pt"))
+
+
+def save_generator(generator: nn.Module, arch: str, path: str | Path, half: bool = True) -> Path:
+    """Lesson 05: save just the generator's weights (float16 by default: half the size)."""
+    state = {k: (v.half() if half and v.is_floating_point() else v).cpu() for k, v in generator.state_dict().items()}
+    obj = {"format": FORMAT, "kind": "generator", "arch": arch, "z_dim": generator.z_dim, "state": state}
+    return save_atomic(obj, path)
+
+
+def load_generator(source: str | Path, device: str | torch.device = "cpu") -> nn.Module:
+    """Lesson 05: a generator in eval mode from a pretrained NAME, a generator file or a checkpoint."""
+    path = WEIGHTS_DIR / f"{source}.pt" if str(source) in available() else Path(source)
+    if not path.suffix and not path.exists():
+        names = ", ".join(available()) or "none yet"
+        raise CheckpointError(f"No pretrained generator called {source!r}. Shipped ones: {names}.")
+    obj = load_safe(path, "generator", "checkpoint")  # a training checkpoint holds a generator too
+    try:
+        if obj["kind"] == "generator":
+            arch, z_dim, state = obj["arch"], obj["z_dim"], obj["state"]
+        else:
+            arch, z_dim, state = obj["arch"], obj["config"]["z_dim"], obj["generator"]
+    except (KeyError, TypeError) as err:
+        raise CheckpointError(f"{path} is damaged: it lacks {err}.") from err
+    if arch not in ARCHITECTURES:
+        raise CheckpointError(f"{path} holds an unknown architecture {arch!r}.")
+    generator = build_gan(arch, z_dim)[0]
+    try:
+        generator.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    except RuntimeError as err:
+        raise CheckpointError(f"{path}: the weights do not fit a {arch!r} generator ({err}).") from err
+    return generator.to(device).eval()

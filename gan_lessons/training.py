@@ -1,0 +1,324 @@
+"""Training a GAN: the classic per-batch step and a fast, resumable engine around it (lesson 04)."""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.nn.functional import binary_cross_entropy as bce
+
+from .checkpoints import FORMAT, CheckpointError, load_safe, save_atomic
+from .data import MnistData, shuffled_batches, to_model_range
+from .models import ARCHITECTURES, Z_DIM, build_gan, generate, make_noise
+
+
+class ConfigError(ValueError):
+    """A training setting is out of range (lesson 04)."""
+
+
+class TrainingDiverged(RuntimeError):
+    """The losses became NaN or infinite (lesson 04)."""
+
+
+@dataclass
+class TrainConfig:
+    """Lesson 04: the settings of one training run; the defaults are the reference program's."""
+
+    arch: str = "classic"
+    epochs: int = 50
+    batch_size: int = 128
+    lr: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    z_dim: int = Z_DIM
+    seed: int = 42
+    max_batches: int | None = None  # stop each epoch after this many batches (quick tries, tests)
+
+    def __post_init__(self) -> None:
+        self.betas = tuple(self.betas)
+        rules = [
+            (self.arch in ARCHITECTURES, f"arch must be one of {sorted(ARCHITECTURES)}, got {self.arch!r}"),
+            (_is_int(self.epochs) and self.epochs >= 0, f"epochs must be a whole number >= 0, got {self.epochs!r}"),
+            (_is_int(self.batch_size) and self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size!r}"),
+            (_is_num(self.lr) and 0 < self.lr, f"lr must be a number > 0 (try 2e-4), got {self.lr!r}"),
+            (all(_is_num(b) and 0 <= b < 1 for b in self.betas), f"betas must be in [0, 1), got {self.betas}"),
+            (_is_int(self.z_dim) and self.z_dim >= 1, f"z_dim must be >= 1, got {self.z_dim!r}"),
+            (_is_int(self.seed) and 0 <= self.seed < 2**63, f"seed must be a whole number >= 0, got {self.seed!r}"),
+            (self.max_batches is None or (_is_int(self.max_batches) and self.max_batches >= 1),
+             f"max_batches must be None or >= 1, got {self.max_batches!r}"),
+        ]  # fmt: skip
+        for ok, message in rules:
+            if not ok:
+                raise ConfigError(message)
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _is_num(x: object) -> bool:
+    return _is_int(x) or (isinstance(x, float) and math.isfinite(x))
+
+
+def pick_device() -> torch.device:
+    """Lesson 00: the fastest device here: an NVIDIA GPU, then Apple's MPS, then the CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def make_optimizers(generator: nn.Module, discriminator: nn.Module, config: TrainConfig) -> tuple:
+    """Lesson 04: one Adam per network, fused into a few kernels where the device allows."""
+    kwargs = {"lr": config.lr, "betas": config.betas}
+    device = next(generator.parameters()).device
+    fused = {"fused": True} if device.type in ("cpu", "cuda") else {}
+    return (torch.optim.Adam(generator.parameters(), **kwargs, **fused),
+            torch.optim.Adam(discriminator.parameters(), **kwargs, **fused))  # fmt: skip
+
+
+def train_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, z: torch.Tensor) -> tuple:
+    """Lesson 04: one step of the classic GAN on a batch; returns (D loss, G loss) as tensors."""
+    ones = torch.ones(len(real), 1, device=real.device)  # (B, 1) label "real"
+    zeros = torch.zeros(len(real), 1, device=real.device)  # (B, 1) label "fake"
+    fake = generator(z)  # (B, 1, 28, 28)
+
+    # 1. The discriminator learns: real digits -> 1, fakes -> 0 (detach: leave G alone).
+    opt_d.zero_grad()
+    d_loss = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
+    d_loss.backward()
+    opt_d.step()
+
+    # 2. The generator learns: make the discriminator say 1 for the fakes.
+    opt_g.zero_grad()
+    g_loss = bce(discriminator(fake), ones)
+    g_loss.backward()
+    opt_g.step()
+    return d_loss.detach(), g_loss.detach()
+
+
+@dataclass
+class History:
+    """Lesson 04: the losses of every batch, and their average per epoch."""
+
+    batch_d: list[float] = field(default_factory=list)
+    batch_g: list[float] = field(default_factory=list)
+    epoch_d: list[float] = field(default_factory=list)
+    epoch_g: list[float] = field(default_factory=list)
+
+    def add_epoch(self, d: list[float], g: list[float]) -> None:
+        """Lesson 04: record one epoch's batch losses and their averages."""
+        self.batch_d += d
+        self.batch_g += g
+        self.epoch_d.append(sum(d) / len(d))
+        self.epoch_g.append(sum(g) / len(g))
+
+    def to_csv(self, path: str | Path) -> None:
+        """Lesson 04: write the per-epoch averages as CSV (epoch, d_loss, g_loss)."""
+        rows = [f"{i + 1},{d:.6f},{g:.6f}" for i, (d, g) in enumerate(zip(self.epoch_d, self.epoch_g, strict=True))]
+        Path(path).write_text("epoch,d_loss,g_loss\n" + "".join(r + "\n" for r in rows))
+
+
+Callback = Callable[["Trainer"], None]
+
+
+class Trainer:
+    """Lesson 04: trains a GAN fast: data on the device, no syncs inside an epoch, resumable."""
+
+    def __init__(self, data: MnistData | torch.Tensor, config: TrainConfig | None = None, device=None):
+        self.config = config or TrainConfig()
+        self.device = torch.device(device) if device is not None else pick_device()
+        images = to_model_range(data.images) if isinstance(data, MnistData) else data
+        _check_images(images)
+        self.images = images.to(self.device)  # (N, 1, 28, 28) in [-1, 1], all of it on the device
+        torch.manual_seed(self.config.seed)  # the starting weights
+        gen, disc = build_gan(self.config.arch, self.config.z_dim)
+        self.generator, self.discriminator = gen.to(self.device), disc.to(self.device)
+        self.opt_g, self.opt_d = make_optimizers(self.generator, self.discriminator, self.config)
+        self.rng = torch.Generator(self.device).manual_seed(self.config.seed)  # shuffles and noise
+        self.fixed_noise = make_noise(16, self.config.z_dim, seed=self.config.seed + 1)  # (16, z_dim)
+        self.history = History()
+        self.epoch = 0  # epochs finished
+        self.batch = 0  # batches finished in the current epoch
+        self._order: torch.Tensor | None = None  # this epoch's shuffled indices
+        self._losses: torch.Tensor | None = None  # (batches, 2) this epoch's losses, on the device
+        self.stopped_early = False
+        self._stop = threading.Event()
+
+    def request_stop(self) -> None:
+        """Lesson 04: ask training to pause after the current batch (Ctrl-C does the same)."""
+        self._stop.set()
+
+    @property
+    def batches_per_epoch(self) -> int:
+        """Lesson 04: how many batches make one epoch (fewer when max_batches is set)."""
+        n = math.ceil(len(self.images) / self.config.batch_size)
+        return min(n, self.config.max_batches or n)
+
+    def samples(self, noise: torch.Tensor | None = None) -> torch.Tensor:
+        """Lesson 04: digits from the fixed noise (or NOISE), to watch progress."""
+        return generate(self.generator, self.fixed_noise if noise is None else noise)  # (16, 1, 28, 28)
+
+    def fit(self, epochs: int | None = None, callbacks: Sequence[Callback] = (), progress: bool = True,
+            checkpoint: str | Path | None = None) -> History:  # fmt: skip
+        """Lesson 04: train until EPOCHS epochs are done in all (default: the config's)."""
+        target = self.config.epochs if epochs is None else epochs
+        TrainConfig(epochs=target)  # the same check as the config's
+        total = max(0, (target - self.epoch) * self.batches_per_epoch - self.batch)
+        self._stop.clear()
+        stop_requested = self._stop.is_set
+        with _progress(total, progress) as bar, _stop_on_ctrl_c(self._stop):
+            while self.epoch < target and not stop_requested():
+                if not self._run_epoch(bar, stop_requested):
+                    break
+                if checkpoint is not None:
+                    self.save(checkpoint)
+                bar.set_postfix(D=f"{self.history.epoch_d[-1]:.3f}", G=f"{self.history.epoch_g[-1]:.3f}")
+                for callback in callbacks:
+                    callback(self)
+        self.stopped_early = self.epoch < target
+        if self.stopped_early:
+            if checkpoint is not None:
+                self.save(checkpoint)
+            print(f"Stopped in epoch {self.epoch + 1} after batch {self.batch}. Call fit again to continue.")
+        return self.history
+
+    def _run_epoch(self, bar, stop_requested: Callable[[], bool]) -> bool:
+        """Train one epoch (or the rest of one); False when asked to stop part-way."""
+        n, bs = self.batches_per_epoch, self.config.batch_size
+        if self._order is None:
+            self._order = torch.randperm(len(self.images), generator=self.rng, device=self.device)[: n * bs]
+            self._losses = torch.zeros(n, 2, device=self.device)
+            self.batch = 0
+        for real in shuffled_batches(self.images, bs, self._order, start=self.batch):
+            z = torch.randn(len(real), self.config.z_dim, generator=self.rng, device=self.device)  # (B, z_dim)
+            try:
+                d_loss, g_loss = train_step(self.generator, self.discriminator, self.opt_g, self.opt_d, real, z)
+            except RuntimeError as err:  # BCE refuses NaN probabilities
+                if "between 0 and 1" not in str(err):
+                    raise
+                raise self._diverged(self.batch + 1) from err
+            self._losses[self.batch, 0], self._losses[self.batch, 1] = d_loss, g_loss  # stays on the device
+            self.batch += 1
+            bar.update(1)
+            if stop_requested() and self.batch < n:
+                return False
+        self._end_epoch()
+        return True
+
+    def _end_epoch(self) -> None:
+        losses = self._losses.cpu()  # the one sync of the epoch
+        bad = ~torch.isfinite(losses)
+        if bad.any():
+            raise self._diverged(int(bad.any(dim=1).nonzero()[0]) + 1)
+        self.history.add_epoch(losses[:, 0].tolist(), losses[:, 1].tolist())
+        self.epoch, self.batch, self._order, self._losses = self.epoch + 1, 0, None, None
+
+    def _diverged(self, batch: int) -> TrainingDiverged:
+        return TrainingDiverged(
+            f"Training blew up: the losses became NaN or infinite in epoch {self.epoch + 1}, batch {batch}. "
+            f"This usually means the learning rate is too high (it is {self.config.lr}); try 2e-4. "
+            "The last good checkpoint, if you saved one, is unchanged."
+        )
+
+    def state_dict(self) -> dict:
+        """Lesson 04: everything needed to continue exactly where training is now."""
+        mid_epoch = self._order is not None
+        return {
+            "format": FORMAT, "kind": "checkpoint", "arch": self.config.arch, "config": asdict(self.config),
+            "epoch": self.epoch, "batch": self.batch,
+            "order": self._order.cpu() if mid_epoch else None,
+            "losses": self._losses[: self.batch].cpu() if mid_epoch else None,
+            "generator": self.generator.state_dict(), "discriminator": self.discriminator.state_dict(),
+            "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
+            "rng": self.rng.get_state(), "fixed_noise": self.fixed_noise, "history": asdict(self.history),
+        }  # fmt: skip
+
+    def save(self, path: str | Path) -> Path:
+        """Lesson 04: save a checkpoint atomically (the old file stays until the new one is whole)."""
+        return save_atomic(self.state_dict(), path)
+
+    @classmethod
+    def load(cls, path: str | Path, data: MnistData | torch.Tensor, device=None, arch: str | None = None):
+        """Lesson 04: rebuild a Trainer from a checkpoint, ready to continue."""
+        state = load_safe(path, "checkpoint")
+        if arch is not None and state.get("arch") != arch:
+            raise CheckpointError(f"{path} holds a {state.get('arch')!r} GAN, not {arch!r}. Use --arch "
+                                  f"{state.get('arch')} or another checkpoint.")  # fmt: skip
+        try:
+            trainer = cls(data, TrainConfig(**state["config"]), device)
+            trainer._load_state(state)
+        except (KeyError, TypeError, RuntimeError, ConfigError) as err:
+            raise CheckpointError(f"{path} is damaged or from another version of gan-lessons ({err}).") from err
+        return trainer
+
+    def _load_state(self, state: dict) -> None:
+        self.generator.load_state_dict(state["generator"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.rng.set_state(state["rng"])
+        self.fixed_noise = state["fixed_noise"]
+        self.history = History(**state["history"])
+        self.epoch, self.batch = state["epoch"], state["batch"]
+        if state["order"] is not None:
+            self._order = state["order"].to(self.device)
+            self._losses = torch.zeros(self.batches_per_epoch, 2, device=self.device)
+            self._losses[: self.batch] = state["losses"].to(self.device)
+
+
+def _check_images(images: torch.Tensor) -> None:
+    """Raise a clear ValueError unless IMAGES is (N, 1, 28, 28) floats in [-1, 1]."""
+    if images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28) or len(images) == 0:
+        raise ValueError(f"Expected images of shape (N, 1, 28, 28) with N >= 1, got {tuple(images.shape)}.")
+    if not images.is_floating_point() or not torch.isfinite(images).all() or images.abs().max() > 1:
+        raise ValueError("Expected float images scaled to [-1, 1]; use gan_lessons.data.to_model_range(pixels).")
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator:
+    """A tqdm progress bar (with time left) that works in notebooks and terminals."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, disable=not enabled, unit="batch", desc="training")
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+@contextmanager
+def _stop_on_ctrl_c(requested: threading.Event) -> Iterator[None]:
+    """While training, Ctrl-C (or Jupyter's stop button) asks to stop after the current batch."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum, frame):
+        if requested.is_set():  # a second Ctrl-C stops at once
+            raise KeyboardInterrupt
+        requested.set()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def print_every(n: int = 5) -> Callback:
+    """Lesson 04: a callback that prints the average losses every N epochs, as the reference does."""
+
+    def callback(trainer: Trainer) -> None:
+        if trainer.epoch % n == 0 or trainer.epoch == trainer.config.epochs:
+            d, g = trainer.history.epoch_d[-1], trainer.history.epoch_g[-1]
+            print(f"Epoch [{trainer.epoch}/{trainer.config.epochs}]  D loss: {d:.4f}  G loss: {g:.4f}")
+
+    return callback
