@@ -1,0 +1,36 @@
+"""What every notebook does first: fast mode, seeds, and a check of this computer (lesson 00)."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+ENV_FAST = "GAN_LESSONS_FAST"
+
+
+def is_fast() -> bool:
+    """Lesson 00: True in fast mode (CI sets GAN_LESSONS_FAST=1): little data, few epochs."""
+    return os.environ.get(ENV_FAST, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def seed_everything(seed: int = 42) -> None:
+    """Lesson 00: make Python, NumPy and PyTorch draw the same random numbers on every run."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
+        raise ValueError(f"A seed is a whole number from 0 to {2**32 - 1}, got {seed!r}.")
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def widgets_available() -> bool:
+    """Lesson 00: True when ipywidgets is installed and a notebook front end can show it."""
+    try:
+        import ipywidgets  # noqa: F401
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
