@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 ENV_FAST = "GAN_LESSONS_FAST"
+REPOSITORY = "gan-lessons/gan-lessons"  # on GitHub; the Colab badges and the install cell use it
 
 
 def is_fast() -> bool:
