@@ -1,0 +1,98 @@
+"""How fast does the classic GAN train? The reference pipeline and our engine, side by side.
+
+In one process, on the same device, with the same models and batch size, it times:
+
+(a) the reference pipeline: every digit decoded through PIL, ToTensor and Normalize by a shuffled
+    DataLoader, plain Adam, and the losses read with `.item()` after every batch;
+(b) the project's engine (`gan_lessons.training.Trainer`): all digits resident on the device,
+    batches by index, fused Adam, losses read once per epoch.
+
+    python benchmarks/train_speed.py                 # a full epoch of each
+    python benchmarks/train_speed.py --batches 50    # 50 batches of each, scaled to an epoch
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import torch
+
+from gan_lessons.data import load_mnist, reference_loader
+from gan_lessons.models import build_gan
+from gan_lessons.training import Trainer, TrainConfig, pick_device, train_step
+
+
+def sync(device: torch.device) -> None:
+    """Wait for the device to finish, so the clock measures the work."""
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+def time_reference(data, device: torch.device, batches: int, warmup: int, seed: int) -> float:
+    """Seconds for BATCHES batches of the reference program's loop, after WARMUP batches."""
+    torch.manual_seed(seed)
+    g, d = (m.to(device) for m in build_gan("classic"))
+    opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    d_sum = g_sum = 0.0
+    done, start = 0, None
+    while done < warmup + batches:
+        for real, _ in reference_loader(data, batch_size=128, seed=seed):
+            if done == warmup:
+                sync(device)
+                start = time.perf_counter()
+            real = real.to(device)  # (B, 1, 28, 28)
+            z = torch.randn(len(real), 100, device=device)
+            d_loss, g_loss = train_step(g, d, opt_g, opt_d, real, z)
+            d_sum += d_loss.item()  # the reference reads both losses every batch
+            g_sum += g_loss.item()
+            done += 1
+            if done == warmup + batches:
+                break
+    sync(device)
+    return time.perf_counter() - start
+
+
+def time_engine(data, device: torch.device, batches: int, warmup: int, seed: int) -> float:
+    """Seconds for BATCHES batches of the engine, after WARMUP batches."""
+    trainer = Trainer(data, TrainConfig(seed=seed, max_batches=warmup), device)
+    trainer.fit(1, progress=False)  # warm-up: a short first epoch
+    trainer.config.max_batches = batches
+    sync(device)
+    start = time.perf_counter()
+    trainer.fit(2, progress=False)  # one (possibly shortened) epoch; ends with the epoch's one sync
+    sync(device)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Time the reference pipeline and the engine per epoch.")
+    parser.add_argument("--batches", type=int, default=None, help="batches to time (default: a full epoch)")
+    parser.add_argument("--warmup", type=int, default=5, help="batches run before timing")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    parser.add_argument("--data", default=None, help="MNIST folder (default: GAN_LESSONS_DATA, ./data, the sample)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if (args.batches is not None and args.batches < 1) or args.warmup < 1:
+        parser.error("--batches and --warmup must be >= 1")
+
+    device = pick_device() if args.device == "auto" else torch.device(args.device)
+    data = load_mnist(args.data, download=False)
+    per_epoch = math.ceil(len(data) / 128)
+    batches = min(args.batches or per_epoch, per_epoch)
+    print(f"device: {device} ({torch.cuda.get_device_name() if device.type == 'cuda' else 'host'}), "
+          f"torch {torch.__version__}, threads {torch.get_num_threads()}")  # fmt: skip
+    print(f"data: {len(data):,} images, batch 128, {per_epoch} batches per epoch; timing {batches} batches")
+    ref = time_reference(data, device, batches, args.warmup, args.seed) / batches * per_epoch
+    print(f"reference pipeline: {ref:8.2f} s/epoch")
+    eng = time_engine(data, device, batches, args.warmup, args.seed) / batches * per_epoch
+    print(f"gan_lessons engine: {eng:8.2f} s/epoch")
+    print(f"speed-up: {ref / eng:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""Play with the noise: sliders, buttons and morphs on a trained generator (lesson 05).
+
+Each player keeps its state in plain Python (tested without a browser) and builds its
+ipywidgets controls only in `.widget()`, so importing this module stays light. `show()`
+displays a widget together with a still picture and a sentence, which is what a viewer
+that cannot run widgets (GitHub, nbviewer, a closed kernel) shows instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import sys
+
+import torch
+from torch import nn
+
+from .models import generate, make_noise
+from .plots import image_grid
+
+MAX_SEED = 2**32 - 1
+SCALE = 5  # each 28x28 digit is drawn 140x140 pixels
+
+
+def check_seed(seed: object) -> int:
+    """Lesson 05: SEED as an int, or a ValueError that says which seeds are allowed."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"A seed is a whole number from 0 to {MAX_SEED:,}; got {seed!r}. Try 0, 1, 2 ...")
+    return seed
+
+
+def digits_png(images: torch.Tensor, nrow: int | None = None, scale: int = SCALE) -> bytes:
+    """Lesson 05: digits (N, 1, 28, 28) in [-1, 1] as one PNG picture, SCALE times bigger."""
+    from PIL import Image
+
+    grid = image_grid(images, nrow=nrow or len(images), pad=1)  # (H, W) uint8
+    picture = Image.fromarray(grid).resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def blend(z_a: torch.Tensor, z_b: torch.Tensor, t: float) -> torch.Tensor:
+    """Lesson 05: the noise a fraction T of the way from Z_A (t = 0) to Z_B (t = 1)."""
+    return (1 - t) * z_a + t * z_b
+
+
+def sweep(z: torch.Tensor, entry: int, values: torch.Tensor) -> torch.Tensor:
+    """Lesson 05: copies of noise Z (z_dim,) with entry ENTRY set to each of VALUES."""
+    if not 0 <= entry < len(z):
+        raise ValueError(f"entry must be from 0 to {len(z) - 1}, got {entry}.")
+    zs = z.repeat(len(values), 1)  # (V, z_dim)
+    zs[:, entry] = values
+    return zs
+
+
+class NoiseExplorer:
+    """Lesson 05: sliders on a few noise entries, a strength slider, a new-digit button and a seed box."""
+
+    def __init__(self, generator: nn.Module, entries: tuple[int, ...] = (0, 1, 2, 3, 4), seed: int = 0):
+        self.generator, self.entries = generator, tuple(entries)
+        for i in self.entries:
+            sweep(torch.zeros(generator.z_dim), i, torch.zeros(1))  # checks each entry is in range
+        self.strength = 1.0
+        self.set_seed(seed)
+
+    def set_seed(self, seed: int) -> None:
+        """Lesson 05: start again from the noise that SEED draws."""
+        self.seed = check_seed(seed)
+        self.base = make_noise(1, self.generator.z_dim, seed=self.seed)[0]  # (z_dim,)
+        self.values = {i: float(self.base[i]) for i in self.entries}
+
+    def noise(self) -> torch.Tensor:
+        """Lesson 05: the noise now: the seed's, with the slider entries, times the strength."""
+        z = self.base.clone()
+        for i, v in self.values.items():
+            z[i] = v
+        return (self.strength * z).unsqueeze(0)  # (1, z_dim)
+
+    def png(self) -> bytes:
+        """Lesson 05: the digit for the noise now, as a PNG."""
+        return digits_png(generate(self.generator, self.noise()))
+
+    def widget(self):
+        """Lesson 05: the controls and the digit, as ipywidgets."""
+        import ipywidgets as w
+
+        image = w.Image(value=self.png(), format="png")
+        sliders = [w.FloatSlider(value=self.values[i], min=-3, max=3, step=0.05, description=f"entry {i}")
+                   for i in self.entries]  # fmt: skip
+        strength = w.FloatSlider(value=self.strength, min=0, max=3, step=0.05, description="strength")
+        seed_box = w.IntText(value=self.seed, description="seed")
+        button, message = w.Button(description="New random digit"), w.HTML()
+
+        def redraw(*_):
+            self.strength = strength.value
+            self.values = {i: s.value for i, s in zip(self.entries, sliders, strict=True)}
+            image.value = self.png()
+
+        def reseed(change):
+            try:
+                self.set_seed(change["new"])
+            except ValueError as err:
+                message.value = f"<b>{err}</b>"
+                return
+            message.value = ""
+            for i, s in zip(self.entries, sliders, strict=True):
+                s.value = self.values[i]  # each change redraws
+            redraw()
+
+        for control in (*sliders, strength):
+            control.observe(redraw, names="value")
+        seed_box.observe(reseed, names="value")
+        button.on_click(lambda _: setattr(seed_box, "value", (self.seed + 1) % (MAX_SEED + 1)))
+        return w.HBox([w.VBox([*sliders, strength, seed_box, button, message]), image])
+
+
+class Morph:
+    """Lesson 05: a slider that blends the noise of one digit into another's."""
+
+    def __init__(self, generator: nn.Module, seed_a: int = 1, seed_b: int = 2, steps: int = 8):
+        self.generator, self.steps, self.t = generator, steps, 0.0
+        self.z_a = make_noise(1, generator.z_dim, seed=check_seed(seed_a))  # (1, z_dim)
+        self.z_b = make_noise(1, generator.z_dim, seed=check_seed(seed_b))  # (1, z_dim)
+
+    def png(self) -> bytes:
+        """Lesson 05: the digit a fraction t of the way from A to B."""
+        return digits_png(generate(self.generator, blend(self.z_a, self.z_b, self.t)))
+
+    def strip_png(self) -> bytes:
+        """Lesson 05: all the steps from A to B in one row."""
+        ts = torch.linspace(0, 1, self.steps).unsqueeze(1)  # (S, 1)
+        return digits_png(generate(self.generator, blend(self.z_a, self.z_b, ts)), scale=3)  # (S, z_dim) noise
+
+    def widget(self):
+        """Lesson 05: the blend slider, the digit, and the whole journey below."""
+        import ipywidgets as w
+
+        image = w.Image(value=self.png(), format="png")
+        slider = w.FloatSlider(value=0, min=0, max=1, step=0.02, description="A → B")
+
+        def redraw(change):
+            self.t = change["new"]
+            image.value = self.png()
+
+        slider.observe(redraw, names="value")
+        return w.VBox([w.HBox([slider, image]), w.Image(value=self.strip_png(), format="png")])
+
+
+class EntrySweep:
+    """Lesson 05: "What does this number do?": one noise entry from -3 to 3, in a row of digits."""
+
+    def __init__(self, generator: nn.Module, seed: int = 0, entry: int = 0, steps: int = 7):
+        self.generator, self.values = generator, torch.linspace(-3, 3, steps)
+        self.z = make_noise(1, generator.z_dim, seed=check_seed(seed))[0]  # (z_dim,)
+        self.entry = entry
+        sweep(self.z, entry, self.values)  # checks the entry
+
+    def png(self) -> bytes:
+        """Lesson 05: the row of digits as the entry goes from -3 to 3."""
+        return digits_png(generate(self.generator, sweep(self.z, self.entry, self.values)), scale=3)
+
+    def widget(self):
+        """Lesson 05: pick an entry, see what it changes."""
+        import ipywidgets as w
+
+        image = w.Image(value=self.png(), format="png")
+        picker = w.IntSlider(value=self.entry, min=0, max=len(self.z) - 1, description="entry")
+
+        def redraw(change):
+            self.entry = change["new"]
+            image.value = self.png()
+
+        picker.observe(redraw, names="value")
+        labels = "  ".join(f"{v:+.0f}" for v in self.values.tolist())
+        return w.VBox([picker, image, w.HTML(f"<code>entry value: {labels}</code>")])
+
+
+def show(player, sentence: str = "Run this notebook to move the sliders.") -> None:
+    """Lesson 05: display a player's widget, with a still picture for viewers without widgets."""
+    from IPython.display import display
+
+    view = player.widget()
+    if "google.colab" in sys.modules or not hasattr(view, "_repr_mimebundle_"):
+        _prepare_colab()
+        display(view)  # Colab adds its own widget settings when it displays a widget itself
+        return
+    still = base64.b64encode(getattr(player, "strip_png", player.png)()).decode()
+    bundle = view._repr_mimebundle_()  # the widget, for front ends that can run it
+    bundle["text/html"] = f'<img src="data:image/png;base64,{still}"/><p>{sentence}</p>'  # for the others
+    bundle["text/plain"] = sentence
+    display(bundle, raw=True)
+
+
+def _prepare_colab() -> None:
+    """In Colab with ipywidgets 8, switch on the widget manager that can show it."""
+    if "google.colab" in sys.modules:
+        import ipywidgets
+
+        if int(ipywidgets.__version__.split(".")[0]) >= 8:
+            from google.colab import output
+
+            output.enable_custom_widget_manager()
