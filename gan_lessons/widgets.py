@@ -40,6 +40,14 @@ def digits_png(images: torch.Tensor, nrow: int | None = None, scale: int = SCALE
     return buffer.getvalue()
 
 
+def image_widget(png: bytes):
+    """Lesson 05: an ipywidgets Image showing PNG at its own size (not stretched)."""
+    import ipywidgets as w
+
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # from the PNG header
+    return w.Image(value=png, format="png", layout=w.Layout(width=f"{width}px", height=f"{height}px"))
+
+
 def blend(z_a: torch.Tensor, z_b: torch.Tensor, t: float) -> torch.Tensor:
     """Lesson 05: the noise a fraction T of the way from Z_A (t = 0) to Z_B (t = 1)."""
     return (1 - t) * z_a + t * z_b
@@ -85,7 +93,7 @@ class NoiseExplorer:
         """Lesson 05: the controls and the digit, as ipywidgets."""
         import ipywidgets as w
 
-        image = w.Image(value=self.png(), format="png")
+        image = image_widget(self.png())
         sliders = [w.FloatSlider(value=self.values[i], min=-3, max=3, step=0.05, description=f"entry {i}")
                    for i in self.entries]  # fmt: skip
         strength = w.FloatSlider(value=self.strength, min=0, max=3, step=0.05, description="strength")
@@ -136,7 +144,7 @@ class Morph:
         """Lesson 05: the blend slider, the digit, and the whole journey below."""
         import ipywidgets as w
 
-        image = w.Image(value=self.png(), format="png")
+        image = image_widget(self.png())
         slider = w.FloatSlider(value=0, min=0, max=1, step=0.02, description="A → B")
 
         def redraw(change):
@@ -144,7 +152,7 @@ class Morph:
             image.value = self.png()
 
         slider.observe(redraw, names="value")
-        return w.VBox([w.HBox([slider, image]), w.Image(value=self.strip_png(), format="png")])
+        return w.VBox([w.HBox([slider, image]), image_widget(self.strip_png())])
 
 
 class EntrySweep:
@@ -164,7 +172,7 @@ class EntrySweep:
         """Lesson 05: pick an entry, see what it changes."""
         import ipywidgets as w
 
-        image = w.Image(value=self.png(), format="png")
+        image = image_widget(self.png())
         picker = w.IntSlider(value=self.entry, min=0, max=len(self.z) - 1, description="entry")
 
         def redraw(change):
