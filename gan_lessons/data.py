@@ -41,6 +41,11 @@ _HOW_TO_FIX = (
 )
 
 
+def env_flag(name: str) -> bool:
+    """Lesson 00: True when environment variable NAME is set to something other than "", 0, false, no or off."""
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
 class DataError(ValueError):
     """A data folder or file is missing, truncated or corrupt (lesson 01)."""
 
@@ -83,7 +88,7 @@ def _check_idx_header(path: Path, raw: bytes, ndim: int) -> int:
         raise DataError(f"{path} is not an MNIST IDX file (wrong header). {_HOW_TO_FIX}")
     dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     if ndim == 3 and dims[1:] != [28, 28]:
-        raise DataError(f"{path} holds {dims[1]}x{dims[2]} images; MNIST images are 28x28.")
+        raise DataError(f"{path} holds {dims[1]}x{dims[2]} images; MNIST images are 28x28. {_HOW_TO_FIX}")
     expected = header + dims[0] * (784 if ndim == 3 else 1)
     if len(raw) != expected:
         raise DataError(f"{path} is truncated or damaged: {len(raw):,} bytes, expected {expected:,}. {_HOW_TO_FIX}")
@@ -113,6 +118,8 @@ def _split_names(train: bool) -> tuple[str, str]:
 def read_mnist_folder(folder: str | Path, train: bool = True) -> MnistData:
     """Lesson 01: read MNIST's images and labels from a folder, checking every file."""
     folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"There is no folder {folder}. Check its name, or leave it out to use the built-in sample.")
     split = "training" if train else "test"
     found = []
     for name in _split_names(train):
@@ -158,7 +165,7 @@ def load_mnist(
     elif has_mnist("data", train):
         data = read_mnist_folder("data", train)
     else:
-        online = download and not os.environ.get(ENV_OFFLINE)
+        online = download and not env_flag(ENV_OFFLINE)
         data = (_download(Path("data"), train) if online else None) or load_sample()
     if not quiet:
         print(data.describe())
@@ -167,8 +174,11 @@ def load_mnist(
 
 def to_model_range(images: torch.Tensor) -> torch.Tensor:
     """Lesson 01: uint8 pixels 0..255 to floats in [-1, 1], as ToTensor + Normalize(0.5, 0.5)."""
-    if images.dtype != torch.uint8:
-        raise ValueError(f"Expected uint8 pixels (0..255), got a {images.dtype} tensor.")
+    if not isinstance(images, torch.Tensor) or images.dtype != torch.uint8:
+        got = f"a {images.dtype} tensor" if isinstance(images, torch.Tensor) else type(images).__name__
+        raise ValueError(f"Expected a tensor of uint8 pixels (0..255), such as MnistData.images; got {got}.")
+    if images.dim() not in (2, 3, 4) or images.shape[-2:] != (28, 28) or (images.dim() == 4 and images.shape[1] != 1):
+        raise ValueError(f"Expected grey 28x28 digits, (N, 28, 28) or (N, 1, 28, 28); got {tuple(images.shape)}.")
     x = images.float().div(255)  # ToTensor: [0, 1]
     x = (x - 0.5) / 0.5  # Normalize((0.5,), (0.5,)): [-1, 1]
     return x.reshape(-1, 1, 28, 28)  # (N, 1, 28, 28)
@@ -215,4 +225,6 @@ def reference_loader(data: MnistData, batch_size: int = 128, seed: int = 0) -> t
 
 def subset(data: MnistData, n: int) -> MnistData:
     """Lesson 01: the first N digits (fast mode uses a few hundred)."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"n is how many digits to keep: a whole number >= 1, got {n!r}.")
     return MnistData(data.images[:n], data.labels[:n], f"{data.source}, first {min(n, len(data))}")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
 import torch
+
+from .data import env_flag
 
 ENV_FAST = "GAN_LESSONS_FAST"
 REPOSITORY = "gan-lessons/gan-lessons"  # on GitHub; the Colab badges and the install cell use it
@@ -14,7 +15,7 @@ REPOSITORY = "gan-lessons/gan-lessons"  # on GitHub; the Colab badges and the in
 
 def is_fast() -> bool:
     """Lesson 00: True in fast mode (CI sets GAN_LESSONS_FAST=1): little data, few epochs."""
-    return os.environ.get(ENV_FAST, "").strip().lower() not in ("", "0", "false", "no")
+    return env_flag(ENV_FAST)
 
 
 def seed_everything(seed: int = 42) -> None:

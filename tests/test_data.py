@@ -109,3 +109,14 @@ def test_fast_batches_cover_every_image_once(small):
     batches = list(data.shuffled_batches(images, 100, order))
     assert [len(b) for b in batches] == [100] * 5 + [12]
     assert torch.equal(torch.cat(batches).sort(dim=0).values, images.sort(dim=0).values)
+
+
+def test_env_flags_read_0_and_false_as_off(monkeypatch):
+    from gan_lessons.lesson import is_fast
+
+    for off in ("", "0", "false", "No", "off"):
+        monkeypatch.setenv("GAN_LESSONS_FAST", off)
+        assert not is_fast() and not data.env_flag("GAN_LESSONS_FAST")
+    for on in ("1", "true", "yes"):
+        monkeypatch.setenv("GAN_LESSONS_FAST", on)
+        assert is_fast()
