@@ -58,37 +58,47 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", required=True, help="FILE.pt: the digits as a uint8 tensor (N, 1, 28, 28)")
     sample.add_argument("--png", help="also save a grid of the digits as this PNG file")
     sample.add_argument("--seed", type=_number(int, 0, "a whole number >= 0"), default=0)
+
+    judge = sub.add_parser("judge", help="score digits with the digit judge (lesson 07)")
+    judge.add_argument("--samples", required=True, help="FILE.pt from `gan-lessons sample` (uint8, (N, 1, 28, 28))")
     return parser
 
 
-def check_writable(folder: Path) -> None:
-    """Fail before training when FOLDER cannot take our files."""
+def check_writable(folder: Path, need: int = MIN_FREE_BYTES, flag: str = "--out") -> None:
+    """Fail before the work starts when FOLDER cannot take our files (NEED bytes of them)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / ".gan-lessons-write-test"
         probe.write_bytes(b"ok")
         probe.unlink()
     except OSError as err:
-        raise ConfigError(f"Cannot write to {folder} ({err.strerror}). Choose another folder with --out.") from None
+        raise ConfigError(f"Cannot write to {folder} ({err.strerror}). Choose another folder with {flag}.") from None
     free = shutil.disk_usage(folder).free
-    if free < MIN_FREE_BYTES:
-        raise ConfigError(f"Only {free // 2**20} MB free in {folder}; training needs about 200 MB. Free some space.")
+    if free < need:
+        raise ConfigError(f"Only {free // 2**20} MB free in {folder}; this needs about {-(-need // 2**20)} MB. "
+                          f"Free some space, or choose another folder with {flag}.")  # fmt: skip
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Run `gan-lessons train`."""
     from .data import load_mnist
     from .plots import save_grid
-    from .training import TrainConfig, Trainer, pick_device, print_every
+    from .training import TrainConfig, Trainer, print_every, resolve_device
 
     out = Path(args.out)
     check_writable(out)
-    device = pick_device() if args.device == "auto" else args.device
-    data = load_mnist(args.data)
+    device = resolve_device(args.device)  # before loading data: a missing GPU is found at once
     ckpt = out / "checkpoint.pt"
+    for stale in out.glob(f".{ckpt.name}.*.tmp"):  # half-written by a run that was killed while saving
+        stale.unlink()
+        print(f"Removed {stale.name}, a half-written checkpoint; {ckpt.name} itself is whole.")
+    data = load_mnist(args.data)
     if args.resume and ckpt.exists():
         trainer = Trainer.load(ckpt, data, device, arch=args.arch)
-        print(f"Resuming from {ckpt}: {trainer.epoch} epochs done, {trainer.batch} batches into the next.")
+        c = trainer.config
+        print(f"Resuming from {ckpt}: {trainer.epoch} epochs done, {trainer.batch} batches into the next. "
+              f"It keeps its settings: batch size {c.batch_size}, lr {c.lr}, seed {c.seed}, "
+              f"max batches {c.max_batches}.")  # fmt: skip
     else:
         if args.resume:
             print(f"No checkpoint in {out} yet: starting from the beginning.")
@@ -104,7 +114,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         if t.epoch % 10 == 0 or t.epoch == args.epochs:
             save_grid(t.samples(), out / f"generated_images_epoch_{t.epoch}.png", nrow=4, title=f"epoch {t.epoch}")
 
-    trainer.fit(args.epochs, [print_every(5), save_outputs], progress=not args.quiet, checkpoint=ckpt)
+    try:
+        trainer.fit(args.epochs, [print_every(5), save_outputs], progress=not args.quiet, checkpoint=ckpt)
+    except TrainingDiverged as err:
+        kept = f"It is {ckpt}." if ckpt.exists() else "No checkpoint was saved yet."
+        raise TrainingDiverged(f"{err} {kept} Start a new run with a smaller --lr, such as 2e-4.") from err
+    except KeyboardInterrupt:  # a second Ctrl-C stops at once, without saving
+        kept = f"{ckpt} holds the last saved progress: add --resume to continue." if ckpt.exists() else ""
+        print(f"gan-lessons: stopped at once. {kept}", file=sys.stderr)
+        return 130
     if trainer.stopped_early:
         print(f"Saved to {ckpt}. To continue: gan-lessons train --arch {trainer.config.arch} "
               f"--epochs {args.epochs} --out {out} --resume", file=sys.stderr)  # fmt: skip
@@ -121,6 +139,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from .plots import save_grid
     from .pretrained import load_generator
 
+    for path, flag in ((args.out, "--out"), (args.png, "--png")):
+        if path:
+            check_writable(Path(path).parent, need=2**20, flag=flag)
     generator = load_generator(args.pretrained or args.checkpoint)
     digits = generate(generator, make_noise(args.n, generator.z_dim, seed=args.seed))  # (N, 1, 28, 28)
     pixels = to_pixels(digits)  # (N, 1, 28, 28) uint8
@@ -132,11 +153,38 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_judge(args: argparse.Namespace) -> int:
+    """Run `gan-lessons judge` (lesson 07): recognizability, digit counts and Fréchet distance."""
+    import pickle
+
+    import torch
+
+    from .judge import judge_digits
+
+    path = Path(args.samples)
+    if not path.is_file():
+        raise CheckpointError(f"No file at {path}. Make one with: gan-lessons sample --pretrained dcgan --n 1000 "
+                              f"--out {path}")  # fmt: skip
+    try:
+        digits = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise CheckpointError(f"Refused to load {path}: it holds more than plain tensors.") from err
+    except Exception as err:
+        raise CheckpointError(f"{path} is not a file of digits from `gan-lessons sample` ({err}).") from err
+    if not isinstance(digits, torch.Tensor):
+        raise CheckpointError(f"{path} holds a {type(digits).__name__}, not a tensor of digits (N, 1, 28, 28).")
+    try:
+        print(judge_digits(digits))
+    except ValueError as err:
+        raise CheckpointError(f"{path}: {err}") from err
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Lesson 04: the `gan-lessons` command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    command = {"train": cmd_train, "sample": cmd_sample}[args.command]
+    command = {"train": cmd_train, "sample": cmd_sample, "judge": cmd_judge}[args.command]
     try:
         return command(args)
     except ConfigError as err:
@@ -144,4 +192,11 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, CheckpointError, TrainingDiverged) as err:
         print(f"gan-lessons: error: {err}", file=sys.stderr)
         return 1
+    except OSError as err:  # a file we read or write: a full disk, a folder removed while we run ...
+        print(f"gan-lessons: error: could not read or write {err.filename or 'a file'} ({err.strerror or err}). "
+              "Check that the path exists and the disk has space.", file=sys.stderr)  # fmt: skip
+        return 1
+    except KeyboardInterrupt:  # Ctrl-C before training started, or while sampling
+        print("gan-lessons: stopped by Ctrl-C. Files already written are complete.", file=sys.stderr)
+        return 130
     return 0

@@ -62,8 +62,58 @@ class ClassicDiscriminator(nn.Module):
         return self.net(x)
 
 
+class DCGANGenerator(nn.Module):
+    """Lesson 06: a convolutional generator: noise (B, z_dim) to a 7x7 plan, grown to digits (B, 1, 28, 28)."""
+
+    def __init__(self, z_dim: int = Z_DIM, width: int = 32, hidden: int = 1024):
+        super().__init__()
+        self.z_dim, self.width = z_dim, width
+        self.project = nn.Sequential(
+            nn.Linear(z_dim, hidden, bias=False),  # (B, 1024)
+            nn.BatchNorm1d(hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, 2 * width * 7 * 7, bias=False),  # (B, 64 * 7 * 7)
+            nn.BatchNorm1d(2 * width * 7 * 7),
+            nn.ReLU(),
+        )
+        self.grow = nn.Sequential(
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False),  # (B, 32, 14, 14)
+            nn.BatchNorm2d(width),
+            nn.ReLU(),
+            nn.ConvTranspose2d(width, 1, 4, 2, 1),  # (B, 1, 28, 28)
+            nn.Tanh(),
+        )
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        _check_shape(z, (None, self.z_dim), "The generator")
+        x = self.project(z).view(-1, 2 * self.width, 7, 7)  # (B, 64, 7, 7): 64 small feature maps
+        return self.grow(x)
+
+
+class DCGANDiscriminator(nn.Module):
+    """Lesson 06: the DCGAN's discriminator, digits (B, 1, 28, 28) shrunk by convolutions to P(real) (B, 1)."""
+
+    def __init__(self, width: int = 64):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, width, 4, 2, 1),  # (B, 64, 14, 14)
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # (B, 128, 7, 7)
+            nn.BatchNorm2d(2 * width),
+            nn.LeakyReLU(0.2),
+            nn.Flatten(),  # (B, 6272)
+            nn.Linear(2 * width * 7 * 7, 1),  # (B, 1)
+            nn.Sigmoid(),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_shape(x, (None, 1, 28, 28), "The discriminator")
+        return self.net(x)
+
+
 ARCHITECTURES: dict[str, tuple[type[nn.Module], type[nn.Module]]] = {
     "classic": (ClassicGenerator, ClassicDiscriminator),
+    "dcgan": (DCGANGenerator, DCGANDiscriminator),
 }
 
 
@@ -83,6 +133,9 @@ def count_parameters(model: nn.Module) -> int:
 
 def make_noise(n: int, z_dim: int = Z_DIM, seed: int | None = None, device: str | torch.device = "cpu") -> torch.Tensor:
     """Lesson 02: N noise vectors of Z_DIM standard normal numbers, the same for the same SEED."""
+    for name, value, low in (("n", n, 0), ("z_dim", z_dim, 1), ("seed", 0 if seed is None else seed, 0)):
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value < 2**64:
+            raise ValueError(f"make_noise: {name} must be a whole number >= {low}, got {value!r}.")
     g = torch.Generator().manual_seed(seed) if seed is not None else None
     return torch.randn(n, z_dim, generator=g).to(device)  # (N, z_dim), drawn on the CPU so seeds agree everywhere
 
@@ -90,6 +143,8 @@ def make_noise(n: int, z_dim: int = Z_DIM, seed: int | None = None, device: str 
 @torch.no_grad()
 def generate(generator: nn.Module, z: torch.Tensor) -> torch.Tensor:
     """Lesson 02: draw digits from noise Z without training or changing GENERATOR."""
+    if not isinstance(z, torch.Tensor):
+        raise ValueError(f"generate needs noise, a tensor (N, z_dim) such as make_noise(16); got {type(z).__name__}.")
     was_training = generator.training
     generator.eval()  # BatchNorm uses its running averages, so one digit alone works too
     try:

@@ -14,15 +14,19 @@ from .data import to_pixels
 
 def image_grid(images: torch.Tensor, nrow: int | None = None, pad: int = 2) -> np.ndarray:
     """Lesson 01: tile digits (B, 1, 28, 28) in [-1, 1] into one grey picture (H, W) of uint8."""
+    if not isinstance(images, torch.Tensor) or not (images.dtype == torch.uint8 or images.is_floating_point()):
+        got = f"a {images.dtype} tensor" if isinstance(images, torch.Tensor) else type(images).__name__
+        raise ValueError(f"Expected a tensor of digits, floats in [-1, 1] or uint8 pixels 0..255; got {got}.")
     if images.dim() == 3:
         images = images.unsqueeze(1)  # (B, 28, 28) -> (B, 1, 28, 28)
     if images.dim() != 4 or images.shape[1] != 1 or len(images) == 0:
         raise ValueError(f"Expected digits of shape (B, 1, H, W) with B >= 1, got {tuple(images.shape)}.")
     pixels = images if images.dtype == torch.uint8 else to_pixels(images)  # NaN -> black, clipped
     b, _, h, w = pixels.shape
-    nrow = nrow or math.ceil(math.sqrt(b))
-    if nrow < 1:
-        raise ValueError(f"nrow must be >= 1, got {nrow}.")
+    nrow = math.ceil(math.sqrt(b)) if nrow is None else nrow
+    for name, value, low in (("nrow", nrow, 1), ("pad", pad, 0)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}.")
     rows = math.ceil(b / nrow)
     grid = np.zeros((rows * (h + pad) + pad, nrow * (w + pad) + pad), dtype=np.uint8)
     for i, img in enumerate(pixels[:, 0].numpy()):  # img: (H, W)
@@ -52,6 +56,7 @@ def show_grid(images: torch.Tensor, nrow: int | None = None, title: str | None =
 def save_grid(images: torch.Tensor, path: str | Path, nrow: int | None = None, title: str | None = None) -> Path:
     """Lesson 04: save a grid of digits as a PNG file."""
     fig = grid_figure(images, nrow, title)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
@@ -59,10 +64,16 @@ def save_grid(images: torch.Tensor, path: str | Path, nrow: int | None = None, t
 
 def loss_figure(d_losses: list[float], g_losses: list[float], xlabel: str = "epoch"):
     """Lesson 04: a figure of the discriminator's and generator's losses over time."""
+    try:
+        d, g = np.asarray(d_losses, dtype=float), np.asarray(g_losses, dtype=float)  # NaN and inf leave gaps
+    except (TypeError, ValueError):
+        raise ValueError("Expected two lists of numbers: the D losses and the G losses.") from None
+    if d.ndim != 1 or d.shape != g.shape:
+        raise ValueError(f"Expected two lists of losses of the same length; got {d.shape} and {g.shape}.")
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    steps = np.arange(1, len(d_losses) + 1)
-    ax.plot(steps, np.asarray(d_losses, dtype=float), label="discriminator (D)")
-    ax.plot(steps, np.asarray(g_losses, dtype=float), label="generator (G)")
+    steps = np.arange(1, len(d) + 1)
+    ax.plot(steps, d, label="discriminator (D)")
+    ax.plot(steps, g, label="generator (G)")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("loss")
     ax.legend()
@@ -74,4 +85,85 @@ def loss_figure(d_losses: list[float], g_losses: list[float], xlabel: str = "epo
 def show_losses(d_losses: list[float], g_losses: list[float], xlabel: str = "epoch") -> None:
     """Lesson 04: show the loss curves in the notebook."""
     loss_figure(d_losses, g_losses, xlabel)
+    plt.show()
+
+
+def pixel_figure(image: torch.Tensor, size: float = 9.0):
+    """Lesson 01: one digit (28, 28) with every pixel's value (0 to 255) printed on it."""
+    pixels = image.squeeze()
+    if pixels.dim() != 2:
+        raise ValueError(f"Expected one digit of shape (28, 28) or (1, 28, 28), got {tuple(image.shape)}.")
+    pixels = (pixels if pixels.dtype == torch.uint8 else to_pixels(pixels)).numpy()  # (H, W) of 0..255
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(pixels, cmap="gray", vmin=0, vmax=255)
+    for (row, col), value in np.ndenumerate(pixels):
+        colour = "black" if value > 127 else "white"  # dark text on light pixels, light on dark
+        ax.text(col, row, str(value), ha="center", va="center", fontsize=size * 0.6, color=colour)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+def show_pixels(image: torch.Tensor, size: float = 9.0) -> None:
+    """Lesson 01: show one digit as a grid of numbers."""
+    pixel_figure(image, size)
+    plt.show()
+
+
+def sliding_filter_figure(digit: torch.Tensor, kernel: torch.Tensor, feature_map: torch.Tensor,
+                          spots: list[tuple[int, int]], stride: int = 2, padding: int = 1):  # fmt: skip
+    """Lesson 03: where a filter looks on a DIGIT at a few SPOTS (row, col) of its FEATURE_MAP."""
+    from matplotlib.patches import Rectangle
+
+    digit, kernel, feature_map = digit.squeeze().float(), kernel.squeeze().float(), feature_map.squeeze().float()
+    if digit.dim() != 2 or kernel.dim() != 2 or feature_map.dim() != 2:
+        raise ValueError("Expected a digit (H, W), a filter (k, k) and a feature map (H', W'), each one picture.")
+    k = kernel.shape[0]
+    fig, axes = plt.subplots(1, 3, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 0.6, 1]})
+    axes[0].imshow(digit.numpy(), cmap="gray")
+    axes[1].imshow(kernel.numpy(), cmap="coolwarm", vmin=-2 * kernel.abs().max(), vmax=2 * kernel.abs().max())
+    for (row, col), value in np.ndenumerate(kernel.numpy()):
+        axes[1].text(col, row, f"{value:g}", ha="center", va="center", fontsize=12)
+    axes[2].imshow(feature_map.numpy(), cmap="gray")
+    for spot, colour in zip(spots, ["red", "lime", "orange", "cyan", "magenta"], strict=False):
+        top, left = spot[0] * stride - padding, spot[1] * stride - padding  # the window's corner on the digit
+        axes[0].add_patch(Rectangle((left - 0.5, top - 0.5), k, k, fill=False, ec=colour, lw=2.5))
+        axes[2].add_patch(Rectangle((spot[1] - 0.5, spot[0] - 0.5), 1, 1, fill=False, ec=colour, lw=2.5))
+    titles = ["the digit, and where the filter looks", f"the filter ({k}x{k} numbers)", "the feature map it makes"]
+    for ax, title in zip(axes, titles, strict=True):
+        ax.set_title(title)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+def guesses_figure(images: torch.Tensor, probabilities: torch.Tensor, title: str | None = None):
+    """Lesson 03: digits (B, 1, 28, 28) with the discriminator's P(real) written over each."""
+    probabilities = probabilities.detach().float().cpu().reshape(-1)  # (B,)
+    if images.dim() != 4 or len(images) != len(probabilities) or len(images) == 0:
+        raise ValueError(f"Expected B digits (B, 1, 28, 28) and B probabilities; got {tuple(images.shape)} "
+                         f"and {len(probabilities)}.")  # fmt: skip
+    fig, axes = plt.subplots(1, len(images), figsize=(1.6 * len(images), 2.0), squeeze=False)
+    for ax, image, p in zip(axes[0], images, probabilities, strict=True):
+        ax.imshow(image_grid(image[None], pad=0), cmap="gray", vmin=0, vmax=255)
+        ax.set_title(f"{p:.2f}", color="green" if p >= 0.5 else "red")
+        ax.axis("off")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_sliding_filter(digit: torch.Tensor, kernel: torch.Tensor, feature_map: torch.Tensor,
+                        spots: list[tuple[int, int]], stride: int = 2, padding: int = 1) -> None:  # fmt: skip
+    """Lesson 03: show where a filter looks on a digit, and the feature map it makes."""
+    sliding_filter_figure(digit, kernel, feature_map, spots, stride, padding)
+    plt.show()
+
+
+def show_guesses(images: torch.Tensor, probabilities: torch.Tensor, title: str | None = None) -> None:
+    """Lesson 03: show digits with the discriminator's P(real) over each."""
+    guesses_figure(images, probabilities, title)
     plt.show()

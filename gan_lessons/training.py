@@ -41,13 +41,15 @@ class TrainConfig:
     max_batches: int | None = None  # stop each epoch after this many batches (quick tries, tests)
 
     def __post_init__(self) -> None:
-        self.betas = tuple(self.betas)
+        self.betas = tuple(self.betas) if isinstance(self.betas, (tuple, list)) else self.betas
+        betas_ok = isinstance(self.betas, tuple) and len(self.betas) == 2 and all(_is_num(b) for b in self.betas)
         rules = [
             (self.arch in ARCHITECTURES, f"arch must be one of {sorted(ARCHITECTURES)}, got {self.arch!r}"),
             (_is_int(self.epochs) and self.epochs >= 0, f"epochs must be a whole number >= 0, got {self.epochs!r}"),
             (_is_int(self.batch_size) and self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size!r}"),
             (_is_num(self.lr) and 0 < self.lr, f"lr must be a number > 0 (try 2e-4), got {self.lr!r}"),
-            (all(_is_num(b) and 0 <= b < 1 for b in self.betas), f"betas must be in [0, 1), got {self.betas}"),
+            (betas_ok and all(0 <= b < 1 for b in self.betas),
+             f"betas must be two numbers in [0, 1), such as (0.5, 0.999), got {self.betas!r}"),
             (_is_int(self.z_dim) and self.z_dim >= 1, f"z_dim must be >= 1, got {self.z_dim!r}"),
             (_is_int(self.seed) and 0 <= self.seed < 2**63, f"seed must be a whole number >= 0, got {self.seed!r}"),
             (self.max_batches is None or (_is_int(self.max_batches) and self.max_batches >= 1),
@@ -73,6 +75,21 @@ def pick_device() -> torch.device:
     if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def resolve_device(device: str | torch.device | None = None) -> torch.device:
+    """Lesson 04: DEVICE as a torch.device (None or "auto": the fastest here), or a clear error."""
+    if device is None or device == "auto":
+        return pick_device()
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ConfigError(f"Unknown device {device!r}: use 'cpu', 'cuda', 'mps' or 'auto'.") from None
+    if (device.type == "cuda" and not torch.cuda.is_available()) or (
+        device.type == "mps" and not torch.backends.mps.is_available()
+    ):
+        raise ConfigError(f"This computer has no {device.type} device that PyTorch can use. Use 'cpu' or 'auto'.")
+    return device
 
 
 def make_optimizers(generator: nn.Module, discriminator: nn.Module, config: TrainConfig) -> tuple:
@@ -134,9 +151,10 @@ class Trainer:
 
     def __init__(self, data: MnistData | torch.Tensor, config: TrainConfig | None = None, device=None):
         self.config = config or TrainConfig()
-        self.device = torch.device(device) if device is not None else pick_device()
+        self.device = resolve_device(device)
         images = to_model_range(data.images) if isinstance(data, MnistData) else data
         _check_images(images)
+        _check_last_batch(len(images), self.config)
         self.images = images.to(self.device)  # (N, 1, 28, 28) in [-1, 1], all of it on the device
         torch.manual_seed(self.config.seed)  # the starting weights
         gen, disc = build_gan(self.config.arch, self.config.z_dim)
@@ -233,7 +251,7 @@ class Trainer:
         mid_epoch = self._order is not None
         return {
             "format": FORMAT, "kind": "checkpoint", "arch": self.config.arch, "config": asdict(self.config),
-            "epoch": self.epoch, "batch": self.batch,
+            "epoch": self.epoch, "batch": self.batch, "data_size": len(self.images),
             "order": self._order.cpu() if mid_epoch else None,
             "losses": self._losses[: self.batch].cpu() if mid_epoch else None,
             "generator": self.generator.state_dict(), "discriminator": self.discriminator.state_dict(),
@@ -249,14 +267,19 @@ class Trainer:
     def load(cls, path: str | Path, data: MnistData | torch.Tensor, device=None, arch: str | None = None):
         """Lesson 04: rebuild a Trainer from a checkpoint, ready to continue."""
         state = load_safe(path, "checkpoint")
-        if arch is not None and state.get("arch") != arch:
+        if arch is not None and "arch" in state and state["arch"] != arch:
             raise CheckpointError(f"{path} holds a {state.get('arch')!r} GAN, not {arch!r}. Use --arch "
                                   f"{state.get('arch')} or another checkpoint.")  # fmt: skip
+        size = state.get("data_size")  # None in checkpoints older than this check
+        if size is not None and isinstance(data, (MnistData, torch.Tensor)) and len(data) != size:
+            raise CheckpointError(f"{path} was trained on {size:,} digits, but the data given has {len(data):,}. "
+                                  "Resume with the same data (the same --data folder).")  # fmt: skip
         try:
             trainer = cls(data, TrainConfig(**state["config"]), device)
             trainer._load_state(state)
         except (KeyError, TypeError, RuntimeError, ConfigError) as err:
-            raise CheckpointError(f"{path} is damaged or from another version of gan-lessons ({err}).") from err
+            why = (str(err).strip().splitlines() or [type(err).__name__])[0]  # torch's first line says enough
+            raise CheckpointError(f"{path} is damaged or from another version of gan-lessons ({why}).") from err
         return trainer
 
     def _load_state(self, state: dict) -> None:
@@ -276,10 +299,27 @@ class Trainer:
 
 def _check_images(images: torch.Tensor) -> None:
     """Raise a clear ValueError unless IMAGES is (N, 1, 28, 28) floats in [-1, 1]."""
+    if not isinstance(images, torch.Tensor):
+        raise ValueError(f"Expected MnistData (from load_mnist) or a tensor of images; got {type(images).__name__}.")
     if images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28) or len(images) == 0:
         raise ValueError(f"Expected images of shape (N, 1, 28, 28) with N >= 1, got {tuple(images.shape)}.")
     if not images.is_floating_point() or not torch.isfinite(images).all() or images.abs().max() > 1:
         raise ValueError("Expected float images scaled to [-1, 1]; use gan_lessons.data.to_model_range(pixels).")
+
+
+def _check_last_batch(n_images: int, config: TrainConfig) -> None:
+    """Raise a ConfigError when an epoch would end with a batch of 1 digit: BatchNorm cannot learn from one."""
+
+    def last(bs: int) -> int:
+        n = min(math.ceil(n_images / bs), config.max_batches or n_images)
+        return min(n_images, n * bs) - (n - 1) * bs
+
+    if n_images < 2:
+        raise ConfigError(f"Training needs at least 2 digits, got {n_images}.")
+    if last(config.batch_size) == 1:
+        better = next(b for b in range(max(2, config.batch_size - 1), n_images + 1) if last(b) != 1)
+        raise ConfigError(f"With {n_images:,} digits and batch_size {config.batch_size}, one batch would hold "
+                          f"just 1 digit; BatchNorm needs 2 or more to learn. Try batch_size {better}.")  # fmt: skip
 
 
 @contextmanager

@@ -1,0 +1,60 @@
+"""A film of training: the fixed-noise digits after every epoch, saved as an animated GIF (lesson 04)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .training import Trainer
+
+
+class GridRecorder:
+    """Lesson 04: a Trainer callback that keeps the fixed-noise grid after every epoch, to make a GIF."""
+
+    def __init__(self):
+        self.frames: list[np.ndarray] = []  # each (H, W) uint8, a 4x4 grid of digits
+        self.epochs: list[int] = []  # the epoch each frame was taken after (0 = before training)
+
+    def __call__(self, trainer: Trainer) -> None:
+        """Lesson 04: take a picture of the trainer's fixed-noise digits now."""
+        from .plots import image_grid
+
+        self.frames.append(image_grid(trainer.samples(), nrow=4))  # (H, W) uint8
+        self.epochs.append(trainer.epoch)
+
+    def save_gif(self, path: str | Path, seconds_per_frame: float = 0.4, scale: int = 3) -> Path:
+        """Lesson 04: write the frames as an animated GIF that loops; the last frame stays longer."""
+        if not self.frames:
+            raise ValueError("No frames yet: pass this recorder in fit(callbacks=[...]) or call it with a trainer.")
+        if not seconds_per_frame > 0 or not isinstance(scale, int) or scale < 1:
+            raise ValueError(f"Need seconds_per_frame > 0 and a whole scale >= 1, got {seconds_per_frame}, {scale}.")
+        labelled = zip(self.frames, self.epochs, strict=True)
+        pictures = [_captioned(frame, f"epoch {epoch}", scale) for frame, epoch in labelled]
+        durations = [round(1000 * seconds_per_frame)] * len(pictures)
+        durations[-1] = max(durations[-1], 2000)  # linger on the result before looping
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=durations, loop=0)
+        return path
+
+
+def _captioned(grid: np.ndarray, caption: str, scale: int):
+    """A grid (H, W) enlarged SCALE times, with CAPTION written in a strip above it, as a Pillow image."""
+    from PIL import Image, ImageDraw
+
+    big = Image.fromarray(grid).resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST)
+    picture = Image.new("L", (big.width, big.height + 24), color=255)
+    picture.paste(big, (0, 24))
+    ImageDraw.Draw(picture).text((6, 5), caption, fill=0)
+    return picture
+
+
+def show_gif(path: str | Path) -> None:
+    """Lesson 04: show an animated GIF in the notebook."""
+    from IPython.display import Image, display
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No GIF at {path}. Make one first with recorder.save_gif({str(path)!r}).")
+    display(Image(filename=str(path)))

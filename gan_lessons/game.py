@@ -1,0 +1,114 @@
+"""The "you be the discriminator" game: find the fake among real digits (lesson 07).
+
+The rounds are plain data (``new_round``, ``verdict``), so they are easy to test; ``play``
+wraps them in buttons for the notebook and imports ipywidgets only when it is called.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .data import to_pixels
+from .models import generate, make_noise
+
+
+@dataclass
+class Round:
+    """Lesson 07: one round of the game: some pictures, one of them fake."""
+
+    images: torch.Tensor  # (K, 1, 28, 28) in [-1, 1]
+    fake: int  # which picture is the fake, 0 .. K-1
+    p_real: list[float] | None  # the discriminator's P(real) for each picture, when there is one
+
+
+@torch.no_grad()
+def new_round(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module | None = None,
+              n: int = 4, seed: int = 0) -> Round:  # fmt: skip
+    """Lesson 07: N pictures, N - 1 of them picked from REAL (N, 1, 28, 28) and one drawn by GENERATOR."""
+    if real.dim() != 4 or tuple(real.shape[1:]) != (1, 28, 28) or not real.is_floating_point():
+        raise ValueError(f"Expected real digits as floats (N, 1, 28, 28) in [-1, 1], got {tuple(real.shape)}.")
+    if not 2 <= n <= min(len(real) + 1, 10):
+        raise ValueError(f"A round has 2 to 10 pictures and needs n - 1 real digits; got n={n}, {len(real)} real.")
+    g = torch.Generator().manual_seed(seed)
+    picks = torch.randperm(len(real), generator=g)[: n - 1]
+    fake_at = int(torch.randint(0, n, (1,), generator=g))
+    fake = generate(generator, make_noise(1, generator.z_dim, seed=seed))  # (1, 1, 28, 28)
+    others = real[picks].cpu()  # (n - 1, 1, 28, 28)
+    images = torch.cat([others[:fake_at], fake, others[fake_at:]])  # (n, 1, 28, 28)
+    p_real = None
+    if discriminator is not None:
+        was_training = discriminator.training
+        discriminator.eval()
+        device = next(discriminator.parameters()).device
+        p_real = discriminator(images.to(device)).flatten().cpu().tolist()  # (n,) probabilities
+        discriminator.train(was_training)
+    return Round(images, fake_at, p_real)
+
+
+def verdict(round_: Round, pick: int) -> str:
+    """Lesson 07: what to tell a player who picked picture PICK (counting from 0), and what D thought."""
+    if not 0 <= pick < len(round_.images):
+        raise ValueError(f"Pick a picture from 0 to {len(round_.images) - 1}, got {pick}.")
+    name = f"picture {round_.fake + 1}"
+    you = "Right! You found the fake" if pick == round_.fake else f"Fooled! You picked picture {pick + 1}; the fake"
+    lines = [f"{you}: it was {name}."]
+    if round_.p_real is not None:
+        sure = ", ".join(f"{i + 1}: {p:.0%}" for i, p in enumerate(round_.p_real))
+        guess = min(range(len(round_.p_real)), key=round_.p_real.__getitem__)  # the least real-looking one
+        right = "right" if guess == round_.fake else "wrong"
+        lines.append(f"The discriminator's 'how real?' for each picture: {sure}.")
+        lines.append(f"It would have picked picture {guess + 1} as the fake: it was {right}.")
+    return "\n".join(lines)
+
+
+def _png(image: torch.Tensor, size: int = 84) -> bytes:
+    """One digit (1, 28, 28) in [-1, 1] as PNG bytes, enlarged with sharp pixels."""
+    from PIL import Image
+
+    pixels = to_pixels(image)[0].numpy()  # (28, 28) uint8
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).resize((size, size), Image.NEAREST).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def play(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module | None = None, n: int = 4,
+         seed: int = 0):  # fmt: skip
+    """Lesson 07: the game as a widget: click the picture you think is fake, then see what D thought."""
+    import ipywidgets as widgets
+
+    state = {"round": None, "seed": seed, "score": [0, 0]}
+    pictures = widgets.HBox()
+    buttons = widgets.HBox()
+    message = widgets.Textarea(layout=widgets.Layout(width="600px", height="90px"), disabled=True)
+    again = widgets.Button(description="New round", icon="refresh")
+
+    def start(_=None) -> None:
+        state["round"] = new_round(real, generator, discriminator, n, state["seed"])
+        state["seed"] += 1
+        pictures.children = [widgets.Image(value=_png(img), format="png") for img in state["round"].images]
+        buttons.children = [_pick_button(i) for i in range(n)]
+        message.value = "Which picture is the fake? Click its button."
+
+    def _pick_button(i: int):
+        button = widgets.Button(description=f"Picture {i + 1}", layout=widgets.Layout(width="84px"))
+        button.on_click(lambda _: choose(i))
+        return button
+
+    def choose(i: int) -> None:
+        round_ = state["round"]
+        state["score"][0] += i == round_.fake
+        state["score"][1] += 1
+        for button in buttons.children:
+            button.disabled = True
+        found, played = state["score"]
+        message.value = verdict(round_, i) + f"\nYour score: {found} of {played}."
+
+    again.on_click(start)
+    start()
+    box = widgets.VBox([pictures, buttons, message, again])
+    box.choose, box.start, box.state = choose, start, state  # so a notebook (or a test) can play too
+    return box

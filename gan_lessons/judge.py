@@ -1,0 +1,264 @@
+"""The digit judge: a small classifier that tells how good generated digits are (lesson 07).
+
+It answers three questions about a batch of digits:
+
+1. **Recognizability**: what share of them the judge reads as one digit with confidence >= 0.9?
+2. **Digit counts**: does every digit 0..9 appear about equally often, or has the generator
+   collapsed onto a few (mode collapse)?
+3. **Fréchet distance**: how far the judge's features of the digits are from those of real
+   test digits (0 = the same; compare it with the distance between two halves of the real test set).
+
+The judge's weights and the real test set's feature statistics ship in ``assets/judge.pt``,
+made by ``scripts/train_judge.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .checkpoints import CheckpointError, load_safe
+from .data import to_model_range
+from .models import _check_shape, generate, make_noise
+
+JUDGE_PATH = Path(__file__).parent / "assets" / "judge.pt"
+CONFIDENT = 0.9  # a digit counts as recognizable when the judge is at least this sure
+FD_SIZE = 5000  # at most this many digits go into a Fréchet distance (half of MNIST's test set)
+MISSING_SHARE = 0.02  # a digit with a smaller share than this (fair share: 0.10) is "missing"
+DOMINANT_SHARE = 0.25  # a digit with a bigger share than this is "dominant"
+
+
+class DigitJudge(nn.Module):
+    """Lesson 07: a small CNN that reads a digit (B, 1, 28, 28) in [-1, 1] and scores 0..9 (B, 10)."""
+
+    def __init__(self, width: int = 32, n_features: int = 128):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, width, 3, padding=1),  # (B, 32, 28, 28)
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # (B, 32, 14, 14)
+            nn.Conv2d(width, 2 * width, 3, padding=1),  # (B, 64, 14, 14)
+            nn.ReLU(),
+            nn.MaxPool2d(2),  # (B, 64, 7, 7)
+            nn.Flatten(),  # (B, 3136)
+            nn.Linear(2 * width * 7 * 7, n_features),  # (B, 128): the features the Fréchet distance uses
+            nn.ReLU(),
+        )
+        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(n_features, 10))  # (B, 10) scores (logits)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_shape(x, (None, 1, 28, 28), "The judge")
+        return self.head(self.features(x))
+
+
+@dataclass
+class Reference:
+    """Lesson 07: the judge's features of MNIST's real test digits, to compare generated digits with."""
+
+    features_a: torch.Tensor  # (5000, F) features of the test set's first half
+    mean_b: torch.Tensor  # (F,) mean features of the second half
+    cov_b: torch.Tensor  # (F, F) their covariance
+
+
+def load_judge(path: str | Path = JUDGE_PATH) -> DigitJudge:
+    """Lesson 07: the trained judge in eval mode, with its test accuracy and real-digit reference."""
+    obj = load_safe(path, "judge")
+    judge = DigitJudge(obj.get("width", 32), obj.get("n_features", 128))
+    try:
+        judge.load_state_dict({k: v.float() for k, v in obj["state"].items()})
+        judge.reference = Reference(obj["features_a"].float(), obj["mean_b"].double(), obj["cov_b"].double())
+        judge.accuracy = float(obj["accuracy"])
+    except (KeyError, RuntimeError, AttributeError) as err:
+        raise CheckpointError(f"{path} is damaged or from another version of gan-lessons ({err}).") from err
+    return judge.eval()
+
+
+@lru_cache(maxsize=1)
+def _shipped_judge() -> DigitJudge:
+    return load_judge(JUDGE_PATH)
+
+
+def as_model_range(images: torch.Tensor) -> torch.Tensor:
+    """Lesson 07: digits as floats (N, 1, 28, 28) in [-1, 1], from uint8 pixels or floats."""
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"Expected a tensor of digits, got {type(images).__name__}.")
+    if images.dim() == 3:
+        images = images.unsqueeze(1)  # (N, 28, 28) -> (N, 1, 28, 28)
+    if images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28) or len(images) == 0:
+        raise ValueError(f"Expected digits of shape (N, 1, 28, 28) with N >= 1, got {tuple(images.shape)}.")
+    if images.dtype == torch.uint8:
+        return to_model_range(images)
+    if not images.is_floating_point():
+        raise ValueError(f"Expected uint8 pixels or floats in [-1, 1], got a {images.dtype} tensor.")
+    images = images.detach().float().cpu()
+    if not torch.isfinite(images).all() or images.abs().max() > 1 + 1e-4:
+        raise ValueError("Expected float digits in [-1, 1] (as a generator makes them), or uint8 pixels 0..255.")
+    return images.clamp(-1, 1)
+
+
+@torch.no_grad()
+def read_digits(images: torch.Tensor, judge: DigitJudge | None = None, batch: int = 1000) -> tuple:
+    """Lesson 07: the judge's probabilities (N, 10) and features (N, F) for some digits."""
+    judge = judge or _shipped_judge()
+    x = as_model_range(images)  # (N, 1, 28, 28)
+    probs, feats = [], []
+    for i in range(0, len(x), batch):
+        f = judge.features(x[i : i + batch])  # (b, F)
+        probs.append(judge.head(f).softmax(dim=1))  # (b, 10), each row sums to 1
+        feats.append(f)
+    return torch.cat(probs), torch.cat(feats)
+
+
+def recognizability(probs: torch.Tensor, threshold: float = CONFIDENT) -> float:
+    """Lesson 07: the share of digits the judge reads with confidence >= THRESHOLD."""
+    return (probs.max(dim=1).values >= threshold).float().mean().item()
+
+
+def digit_counts(probs: torch.Tensor) -> list[int]:
+    """Lesson 07: how many digits the judge reads as 0, 1, ..., 9 (its best guess for each)."""
+    return torch.bincount(probs.argmax(dim=1), minlength=10).tolist()
+
+
+def coverage_warning(counts: list[int]) -> str | None:
+    """Lesson 07: a warning naming the missing and dominant digits, or None when all look fair."""
+    total = sum(counts)
+    if len(counts) != 10 or total == 0:
+        raise ValueError(f"Expected 10 digit counts with a positive total, got {counts}.")
+    missing = [d for d, c in enumerate(counts) if c / total < MISSING_SHARE]
+    dominant = [f"{d} ({c / total:.0%})" for d, c in enumerate(counts) if c / total > DOMINANT_SHARE]
+    if not missing and not dominant:
+        return None
+    parts = []
+    if missing:
+        parts.append(f"missing or very rare: {', '.join(map(str, missing))}")
+    if dominant:
+        parts.append(f"far too common: {', '.join(dominant)}")
+    return ("Warning: mode collapse? The generator draws only some digits. Digits " + "; digits ".join(parts)
+            + f". A fair share is 10% each (of {total:,} digits).")  # fmt: skip
+
+
+def feature_stats(features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Lesson 07: the mean (F,) and covariance (F, F) of features (N, F), in float64."""
+    if features.dim() != 2 or len(features) < 2:
+        raise ValueError(f"Expected features of shape (N, F) with N >= 2, got {tuple(features.shape)}.")
+    f = features.double()
+    mean = f.mean(dim=0)  # (F,)
+    centered = f - mean  # (N, F)
+    return mean, centered.T @ centered / (len(f) - 1)  # (F, F)
+
+
+def _sqrt_psd(m: torch.Tensor) -> torch.Tensor:
+    """The square root of a symmetric positive semi-definite matrix, by its eigenvalues."""
+    values, vectors = torch.linalg.eigh((m + m.T) / 2)
+    return (vectors * values.clamp(min=0).sqrt()) @ vectors.T
+
+
+def frechet_from_stats(mean1: torch.Tensor, cov1: torch.Tensor, mean2: torch.Tensor, cov2: torch.Tensor) -> float:
+    """Lesson 07: the Fréchet distance between two Gaussians given by their means and covariances."""
+    mean1, cov1, mean2, cov2 = (t.double() for t in (mean1, cov1, mean2, cov2))
+    root1 = _sqrt_psd(cov1)
+    # trace of sqrt(cov1 @ cov2) = sum of sqrt(eigenvalues) of the symmetric root1 @ cov2 @ root1
+    middle = torch.linalg.eigvalsh(root1 @ cov2 @ root1).clamp(min=0).sqrt().sum()
+    distance = (mean1 - mean2).square().sum() + cov1.trace() + cov2.trace() - 2 * middle
+    return max(distance.item(), 0.0)
+
+
+def frechet_distance(features1: torch.Tensor, features2: torch.Tensor) -> float:
+    """Lesson 07: the Fréchet distance between two sets of features (N1, F) and (N2, F)."""
+    return frechet_from_stats(*feature_stats(features1), *feature_stats(features2))
+
+
+@dataclass
+class JudgeReport:
+    """Lesson 07: the judge's verdict on a batch of digits."""
+
+    n: int
+    recognizability: float
+    counts: list[int]
+    warning: str | None
+    fd: float  # generated digits against real test digits
+    fd_real: float  # real test digits against other real test digits, the same number of them
+    fd_n: int  # how many digits went into each Fréchet distance
+    threshold: float = CONFIDENT
+    shares: list[float] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shares = [c / self.n for c in self.counts]
+
+    @property
+    def covered(self) -> int:
+        """Lesson 07: how many of the 10 digits appear at least a little (share >= 2%)."""
+        return sum(s >= MISSING_SHARE for s in self.shares)
+
+    @property
+    def fd_ratio(self) -> float:
+        """Lesson 07: the Fréchet distance in units of the real-against-real one (1 = as good as real)."""
+        return self.fd / self.fd_real if self.fd_real > 0 else float("inf")
+
+    def __str__(self) -> str:
+        counts = "  ".join(f"{d}:{c}" for d, c in enumerate(self.counts))
+        lines = [
+            f"Judged {self.n:,} digits.",
+            f"Recognizable (judge at least {self.threshold:.0%} sure): {self.recognizability:.1%}",
+            f"Digit counts: {counts}   (covered: {self.covered} of 10)",
+            f"Fréchet distance to real digits: {self.fd:.2f}   (real against real: {self.fd_real:.2f}, "
+            f"ratio {self.fd_ratio:.1f}x; {self.fd_n:,} digits each; lower is better)",
+        ]
+        return "\n".join(lines + ([self.warning] if self.warning else []))
+
+
+def judge_digits(images: torch.Tensor, judge: DigitJudge | None = None) -> JudgeReport:
+    """Lesson 07: judge digits (N, 1, 28, 28), uint8 pixels or floats in [-1, 1]."""
+    judge = judge or _shipped_judge()
+    probs, feats = read_digits(images, judge)
+    ref = judge.reference
+    n = min(len(feats), len(ref.features_a), FD_SIZE)
+    if n < 2:
+        raise ValueError("The Fréchet distance needs at least 2 digits; judge more digits (1,000 or more is best).")
+    fd = frechet_from_stats(*feature_stats(feats[:n]), ref.mean_b, ref.cov_b)
+    fd_real = frechet_from_stats(*feature_stats(ref.features_a[:n]), ref.mean_b, ref.cov_b)
+    counts = digit_counts(probs)
+    return JudgeReport(len(probs), recognizability(probs), counts, coverage_warning(counts), fd, fd_real, n)
+
+
+def judge_generator(generator: nn.Module, n: int = 1000, seed: int = 0, judge: DigitJudge | None = None) -> JudgeReport:
+    """Lesson 07: draw N digits from GENERATOR (seeded) and judge them."""
+    if n < 2:
+        raise ValueError(f"Judge at least 2 digits (1,000 or more is best), got n={n}.")
+    digits = torch.cat([generate(generator, make_noise(min(1000, n - i), generator.z_dim, seed=seed + i))
+                        for i in range(0, n, 1000)])  # fmt: skip
+    return judge_digits(digits, judge)  # digits: (N, 1, 28, 28)
+
+
+def recognizability_curve(trainer, seconds: float, every: float = 15.0, n: int = 1000,
+                          seed: int = 0) -> list[tuple[float, float]]:  # fmt: skip
+    """Lesson 06: train TRAINER for SECONDS of training time, judging N digits every EVERY seconds.
+
+    Returns (seconds of training, recognizability) pairs, starting with the untrained (0, ...).
+    Judging is not counted as training time. Training also ends when the config's epochs are done.
+    """
+    import contextlib
+    import io
+    import threading
+    import time
+
+    if not seconds > 0 or not every > 0:
+        raise ValueError(f"seconds and every must be > 0, got seconds={seconds}, every={every}.")
+    judge = _shipped_judge()
+    curve, trained = [(0.0, judge_generator(trainer.generator, n, seed, judge).recognizability)], 0.0
+    while trained < seconds - 1e-9 and trainer.epoch < trainer.config.epochs:
+        timer = threading.Timer(min(every, seconds - trained), trainer.request_stop)
+        start = time.perf_counter()
+        timer.start()
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # hide "Stopped in epoch ..."
+                trainer.fit(progress=False)
+        finally:
+            timer.cancel()
+        trained += time.perf_counter() - start
+        curve.append((trained, judge_generator(trainer.generator, n, seed, judge).recognizability))
+    return curve

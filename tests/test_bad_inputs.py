@@ -1,0 +1,459 @@
+"""Every bad input in docs/bad_inputs.md gets a clear error that says what was expected and how to fix it.
+
+Function arguments must fail inside gan_lessons (never deep in torch or numpy); the command line must
+exit with 1 or 2 and a message, never a traceback. tests/test_catalogue.py checks that each row of the
+catalogue names one of these tests, and that each test here has its row.
+"""
+
+import gzip
+import math
+import os
+import pickle
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import gan_lessons
+from gan_lessons import cli
+from gan_lessons.checkpoints import FORMAT, CheckpointError, load_safe
+from gan_lessons.cli import main
+from gan_lessons.data import DataError, load_mnist, read_mnist_folder, subset, to_model_range
+from gan_lessons.lesson import seed_everything
+from gan_lessons.models import ARCHITECTURES, ClassicDiscriminator, ClassicGenerator, build_gan, generate, make_noise
+from gan_lessons.plots import image_grid, loss_figure
+from gan_lessons.pretrained import load_generator, save_generator
+from gan_lessons.training import ConfigError, TrainConfig, Trainer, resolve_device
+
+PACKAGE = Path(gan_lessons.__file__).parent
+QUICK = ["--epochs", "1", "--max-batches", "2", "--batch-size", "64", "--quiet", "--device", "cpu"]
+
+
+def raised_by_us(excinfo) -> bool:
+    """True when the error was raised by gan_lessons' own code, not deep inside torch or numpy."""
+    return Path(str(excinfo.traceback[-1].path)).parent == PACKAGE
+
+
+def run_main(args: list[str], capsys) -> tuple[int, str]:
+    """Run `gan-lessons ARGS` in this process; return its exit code and what it printed to stderr."""
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as done:  # argparse's usage errors
+        code = done.code
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+# --- Function arguments -------------------------------------------------------------------------------------------
+
+
+def _missing_device() -> str:
+    """A device type this computer lacks (CI has no GPU; a GPU machine lacks MPS or CUDA)."""
+    if not torch.cuda.is_available():
+        return "cuda"
+    if not torch.backends.mps.is_available():
+        return "mps"
+    pytest.skip("this computer has both CUDA and MPS")
+
+
+ARGUMENTS = [
+    pytest.param(lambda s: ClassicGenerator()(torch.randn(5, 99)), ValueError,
+                 r"expects a tensor of shape \(B, 100\), B = batch size; got \(5, 99\)", id="noise-wrong-size"),
+    pytest.param(lambda s: ClassicGenerator()(torch.randn(100)), ValueError,
+                 r"expects a tensor of shape \(B, 100\).*got \(100,\)", id="noise-without-batch"),
+    pytest.param(lambda s: generate(ClassicGenerator(), [0.5] * 100), ValueError,
+                 r"needs noise, a tensor \(N, z_dim\) such as make_noise\(16\); got list", id="noise-not-a-tensor"),
+    pytest.param(lambda s: make_noise(-1), ValueError, "n must be a whole number >= 0, got -1", id="noise-count"),
+    pytest.param(lambda s: make_noise(4, 0), ValueError, "z_dim must be a whole number >= 1, got 0", id="noise-z-dim"),
+    pytest.param(lambda s: make_noise(4, seed=1.5), ValueError, "seed must be a whole number >= 0, got 1.5",
+                 id="noise-seed"),
+    pytest.param(lambda s: ClassicDiscriminator()(torch.zeros(2, 1, 32, 32)), ValueError,
+                 r"expects a tensor of shape \(B, 1, 28, 28\).*got \(2, 1, 32, 32\)", id="images-not-28x28"),
+    pytest.param(lambda s: ClassicDiscriminator()(torch.zeros(2, 28, 28)), ValueError,
+                 r"expects a tensor of shape \(B, 1, 28, 28\).*got \(2, 28, 28\)", id="images-without-channel"),
+    pytest.param(lambda s: Trainer(torch.zeros(8, 1, 32, 32), TrainConfig(), "cpu"), ValueError,
+                 r"Expected images of shape \(N, 1, 28, 28\).*got \(8, 1, 32, 32\)", id="train-images-not-28x28"),
+    pytest.param(lambda s: Trainer(s.images[:64].float().unsqueeze(1), TrainConfig(), "cpu"), ValueError,
+                 r"scaled to \[-1, 1\]; use gan_lessons.data.to_model_range\(pixels\)", id="train-images-not-in-range"),
+    pytest.param(lambda s: Trainer(torch.full((8, 1, 28, 28), math.nan), TrainConfig(), "cpu"), ValueError,
+                 r"scaled to \[-1, 1\]", id="train-images-nan"),
+    pytest.param(lambda s: Trainer([[0.0] * 784], TrainConfig(), "cpu"), ValueError,
+                 r"Expected MnistData \(from load_mnist\) or a tensor of images; got list", id="train-data-wrong-type"),
+    pytest.param(lambda s: to_model_range(s.images.float()), ValueError,
+                 r"Expected a tensor of uint8 pixels \(0..255\).*got a torch.float32 tensor", id="pixels-not-uint8"),
+    pytest.param(lambda s: to_model_range(torch.zeros(4, 32, 32, dtype=torch.uint8)), ValueError,
+                 r"Expected grey 28x28 digits.*got \(4, 32, 32\)", id="pixels-not-28x28"),
+    pytest.param(lambda s: to_model_range(torch.zeros(4, 3, 28, 28, dtype=torch.uint8)), ValueError,
+                 r"Expected grey 28x28 digits, \(N, 28, 28\) or \(N, 1, 28, 28\); got \(4, 3, 28, 28\)",
+                 id="pixels-in-colour"),
+    pytest.param(lambda s: subset(s, -5), ValueError, "a whole number >= 1, got -5", id="subset-negative"),
+    pytest.param(lambda s: build_gan("huge"), ValueError, "Unknown architecture 'huge'. Choose one of: classic",
+                 id="build-unknown-arch"),
+    pytest.param(lambda s: TrainConfig(lr=0), ConfigError, r"lr must be a number > 0 \(try 2e-4\), got 0",
+                 id="lr-zero"),
+    pytest.param(lambda s: TrainConfig(lr=-0.1), ConfigError, r"lr must be a number > 0 \(try 2e-4\)",
+                 id="lr-negative"),
+    pytest.param(lambda s: TrainConfig(lr=math.inf), ConfigError, "lr must be a number > 0", id="lr-infinite"),
+    pytest.param(lambda s: TrainConfig(lr="0.001"), ConfigError, "lr must be a number > 0.*'0.001'", id="lr-text"),
+    pytest.param(lambda s: TrainConfig(batch_size=0), ConfigError, "batch_size must be >= 1, got 0",
+                 id="batch-size-zero"),
+    pytest.param(lambda s: TrainConfig(batch_size=2.5), ConfigError, "batch_size must be >= 1, got 2.5",
+                 id="batch-size-fraction"),
+    pytest.param(lambda s: TrainConfig(epochs=-1), ConfigError, "epochs must be a whole number >= 0, got -1",
+                 id="epochs-negative"),
+    pytest.param(lambda s: TrainConfig(arch="huge"), ConfigError, r"arch must be one of \['classic'.*got 'huge'",
+                 id="config-unknown-arch"),
+    pytest.param(lambda s: TrainConfig(betas=0.5), ConfigError,
+                 r"betas must be two numbers in \[0, 1\), such as \(0.5, 0.999\), got 0.5", id="betas-one-number"),
+    pytest.param(lambda s: TrainConfig(betas=(0.5, 1.5)), ConfigError, r"betas must be two numbers in \[0, 1\)",
+                 id="betas-out-of-range"),
+    pytest.param(lambda s: TrainConfig(z_dim=0), ConfigError, "z_dim must be >= 1, got 0", id="z-dim-zero"),
+    pytest.param(lambda s: TrainConfig(seed=-1), ConfigError, "seed must be a whole number >= 0, got -1",
+                 id="config-seed-negative"),
+    pytest.param(lambda s: TrainConfig(max_batches=0), ConfigError, "max_batches must be None or >= 1, got 0",
+                 id="max-batches-zero"),
+    pytest.param(lambda s: Trainer(subset(s, 9), TrainConfig(batch_size=8), "cpu"), ConfigError,
+                 r"With 9 digits and batch_size 8, one batch would hold just 1 digit.*Try batch_size 7",
+                 id="last-batch-of-one"),
+    pytest.param(lambda s: Trainer(subset(s, 64), TrainConfig(batch_size=1), "cpu"), ConfigError,
+                 "BatchNorm needs 2 or more to learn. Try batch_size 2", id="batch-size-one"),
+    pytest.param(lambda s: resolve_device("tpu"), ConfigError, "Unknown device 'tpu': use 'cpu', 'cuda', 'mps'",
+                 id="device-unknown"),
+    pytest.param(lambda s: resolve_device(_missing_device()), ConfigError,
+                 r"This computer has no (cuda|mps) device that PyTorch can use. Use 'cpu' or 'auto'",
+                 id="device-missing"),
+    pytest.param(lambda s: image_grid(np.zeros((4, 28, 28))), ValueError,
+                 r"Expected a tensor of digits, floats in \[-1, 1\] or uint8 pixels 0..255; got ndarray",
+                 id="grid-not-a-tensor"),
+    pytest.param(lambda s: image_grid(torch.zeros(4, 28, 28, dtype=torch.int64)), ValueError,
+                 "or uint8 pixels 0..255; got a torch.int64 tensor", id="grid-whole-numbers"),
+    pytest.param(lambda s: image_grid(torch.zeros(4, 3, 28, 28)), ValueError,
+                 r"Expected digits of shape \(B, 1, H, W\) with B >= 1, got \(4, 3, 28, 28\)", id="grid-in-colour"),
+    pytest.param(lambda s: image_grid(torch.zeros(0, 1, 28, 28)), ValueError, r"with B >= 1, got \(0, 1, 28, 28\)",
+                 id="grid-empty"),
+    pytest.param(lambda s: image_grid(torch.zeros(4, 1, 28, 28), nrow=0), ValueError,
+                 "nrow must be a whole number >= 1, got 0", id="grid-nrow-zero"),
+    pytest.param(lambda s: image_grid(torch.zeros(4, 1, 28, 28), pad=-1), ValueError,
+                 "pad must be a whole number >= 0, got -1", id="grid-pad-negative"),
+    pytest.param(lambda s: loss_figure([1.0, 2.0], [1.0]), ValueError,
+                 r"two lists of losses of the same length; got \(2,\) and \(1,\)", id="losses-different-lengths"),
+    pytest.param(lambda s: loss_figure(["high"], ["low"]), ValueError,
+                 "Expected two lists of numbers: the D losses and the G losses", id="losses-not-numbers"),
+    pytest.param(lambda s: seed_everything(-1), ValueError, "A seed is a whole number from 0 to 4294967295, got -1",
+                 id="seed-negative"),
+    pytest.param(lambda s: seed_everything(2**32), ValueError, "A seed is a whole number from 0 to 4294967295",
+                 id="seed-too-big"),
+    pytest.param(lambda s: seed_everything("42"), ValueError, "A seed is a whole number.*got '42'", id="seed-text"),
+    pytest.param(lambda s: load_mnist("no/such/folder", quiet=True), DataError,
+                 "There is no folder no/such/folder. Check its name, or leave it out to use the built-in sample",
+                 id="data-folder-missing"),
+    pytest.param(lambda s: load_generator("nosuch"), CheckpointError, "No pretrained generator called 'nosuch'. "
+                 "Shipped ones:", id="pretrained-unknown"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("call, error, message", ARGUMENTS)
+def test_function_argument_is_explained(call, error, message, sample):
+    with pytest.raises(error, match=message) as excinfo:
+        call(sample)
+    assert raised_by_us(excinfo), f"raised deep inside {excinfo.traceback[-1].path}"
+
+
+@pytest.fixture
+def trainer(small):
+    return Trainer(small, TrainConfig(epochs=1, batch_size=64, max_batches=2), "cpu")
+
+
+@pytest.mark.parametrize("epochs", [pytest.param(-1, id="fit-negative"), pytest.param(2.5, id="fit-fraction")])
+def test_fit_epochs_are_checked(trainer, epochs):
+    with pytest.raises(ConfigError, match="epochs must be a whole number >= 0") as excinfo:
+        trainer.fit(epochs, progress=False)
+    assert raised_by_us(excinfo) and trainer.epoch == 0 and trainer.batch == 0
+
+
+# --- Command-line flags and environment variables -----------------------------------------------------------------
+
+FLAGS = [  # (id, arguments, what stderr says)
+    ("cli-lr-negative", ["train", "--lr", "-1"], "--lr: expected a learning rate > 0, such as 2e-4, got '-1'"),
+    ("cli-lr-zero", ["train", "--lr", "0"], "--lr: expected a learning rate > 0"),
+    ("cli-lr-nan", ["train", "--lr", "nan"], "--lr: expected a learning rate > 0.*'nan'"),
+    ("cli-lr-text", ["train", "--lr", "fast"], "--lr: expected a learning rate > 0.*'fast'"),
+    ("cli-batch-size-zero", ["train", "--batch-size", "0"], "--batch-size: expected a whole number >= 1, got '0'"),
+    ("cli-batch-size-fraction", ["train", "--batch-size", "2.5"], "--batch-size: expected a whole number >= 1"),
+    ("cli-epochs-negative", ["train", "--epochs", "-3"], "--epochs: expected a whole number >= 0, got '-3'"),
+    ("cli-max-batches-zero", ["train", "--max-batches", "0"], "--max-batches: expected a whole number >= 1"),
+    ("cli-seed-negative", ["train", "--seed", "-1"], "--seed: expected a whole number >= 0"),
+    ("cli-arch-unknown", ["train", "--arch", "huge"], "--arch: invalid choice: 'huge'"),
+    ("cli-device-unknown", ["train", "--device", "tpu"], "--device: invalid choice: 'tpu'"),
+    ("cli-device-missing", ["train", "--out", "run", "--device", "<missing>"], "This computer has no (cuda|mps)"),
+    ("cli-last-batch-of-one", ["train", "--out", "run", "--batch-size", "7"],
+     "With 6,000 digits and batch_size 7, one batch would hold just 1 digit.*Try batch_size 6"),
+    ("cli-sample-n-zero", ["sample", "--n", "0", "--pretrained", "classic", "--out", "s.pt"],
+     "--n: expected a whole number >= 1"),
+    ("cli-sample-no-generator", ["sample", "--out", "s.pt"], "one of the arguments --checkpoint --pretrained is"),
+    ("cli-unknown-command", ["dance"], "invalid choice: 'dance'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args, message", [pytest.param(a, m, id=i) for i, a, m in FLAGS])
+def test_cli_flag_is_a_usage_error(args, message, capsys):
+    if "<missing>" in args:
+        args = [_missing_device() if a == "<missing>" else a for a in args]
+    code, err = run_main(args, capsys)
+    assert code == 2
+    assert re.search(message, err), err
+    assert "usage: gan-lessons" in err  # the usage line shows the right way to type it
+    assert not Path("run/checkpoint.pt").exists()
+
+
+@pytest.mark.parametrize("value", [pytest.param("no/such/folder", id="env-data-missing")])
+def test_env_data_folder_is_checked(value, monkeypatch, capsys):
+    monkeypatch.setenv("GAN_LESSONS_DATA", value)
+    with pytest.raises(DataError, match=f"There is no folder {value}"):
+        load_mnist(quiet=True)
+    code, err = run_main(["train", "--out", "run", *QUICK], capsys)
+    assert code == 1 and f"There is no folder {value}" in err
+
+
+def test_env_data_folder_without_mnist_is_checked(monkeypatch, capsys, tmp_path):
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("GAN_LESSONS_DATA", str(tmp_path / "empty"))
+    code, err = run_main(["train", "--out", "run", *QUICK], capsys)
+    assert code == 1 and "has no train-images-idx3-ubyte (or train-images-idx3-ubyte.gz)" in err
+    assert "Put the four MNIST files there" in err
+
+
+# --- Data folders -------------------------------------------------------------------------------------------------
+
+
+def _idx(dims: tuple[int, ...], payload: int | None = None) -> bytes:
+    """An IDX file of zeros: a header with DIMS, then PAYLOAD bytes (as many as the header says by default)."""
+    magic = 0x803 if len(dims) == 3 else 0x801  # images have 3 dimensions, labels 1
+    header = magic.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in dims)
+    return header + bytes(math.prod(dims) if payload is None else payload)
+
+
+IMAGES, LABELS = "train-images-idx3-ubyte", "train-labels-idx1-ubyte"
+DAMAGE = {
+    "data-file-missing": ({IMAGES: _idx((3, 28, 28))}, "has no train-labels-idx1-ubyte"),
+    "data-file-truncated": ({IMAGES: _idx((3, 28, 28), payload=2 * 784), LABELS: _idx((3,))},
+                            "is truncated or damaged: 1,584 bytes, expected 2,368. Delete the file and download"),
+    "data-file-corrupt": ({IMAGES: _idx((3, 28, 28)), LABELS: _idx((3,))},
+                          r"is not the official MNIST file \(its checksum differs\). Delete the file"),
+    "data-file-not-idx": ({IMAGES: b"<html>Not found</html>", LABELS: _idx((3,))},
+                          r"is not an MNIST IDX file \(wrong header\). Delete the file"),
+    "data-gzip-broken": ({IMAGES + ".gz": b"not gzip at all", LABELS: _idx((3,))},
+                         r"Cannot read .*train-images-idx3-ubyte.gz.*The file is damaged. Delete the file"),
+    "data-not-28x28": ({IMAGES: _idx((3, 32, 32)), LABELS: _idx((3,))},
+                       "holds 32x32 images; MNIST images are 28x28. Delete the file"),
+    "data-folder-is-a-file": (None, "There is no folder .*m. Check its name"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_data_folder_is_explained(damage, tmp_path, capsys):
+    files, message = DAMAGE[damage]
+    folder = tmp_path / "m"
+    if files is None:
+        folder.write_text("a file, not a folder")
+    else:
+        folder.mkdir()
+        for name, raw in files.items():
+            (folder / name).write_bytes(raw)
+    with pytest.raises(DataError, match=message) as excinfo:
+        read_mnist_folder(folder)
+    assert raised_by_us(excinfo)
+    code, err = run_main(["train", "--data", folder, "--out", "run", *QUICK], capsys)
+    assert code == 1 and re.search(message, err), err
+    assert not Path("run/checkpoint.pt").exists()
+
+
+def test_gzip_that_is_cut_short_is_explained(tmp_path):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / f"{IMAGES}.gz").write_bytes(gzip.compress(_idx((3, 28, 28)))[:-10])
+    (folder / LABELS).write_bytes(_idx((3,)))
+    with pytest.raises(DataError, match="The file is damaged. Delete the file and download MNIST again") as excinfo:
+        read_mnist_folder(folder)
+    assert raised_by_us(excinfo)
+
+
+# --- Checkpoint files ---------------------------------------------------------------------------------------------
+
+
+class _Opens:
+    """Pickles into 'call open(PATH, "w")': harmless, but it is code that runs when the file is loaded."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __reduce__(self):
+        return open, (str(self.path), "w")
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """Real files to spoil: a checkpoint and a generator file of the classic GAN on 512 digits."""
+    from gan_lessons.data import load_sample
+
+    folder = tmp_path_factory.mktemp("made")
+    trainer = Trainer(subset(load_sample(), 512), TrainConfig(batch_size=64, max_batches=2, seed=0), "cpu")
+    trainer.save(folder / "checkpoint.pt")
+    save_generator(trainer.generator, "classic", folder / "generator.pt")
+    return folder
+
+
+def _write(kind: str, path: Path, made: Path) -> None:
+    """Write a bad file of KIND at PATH."""
+    good = (made / "checkpoint.pt").read_bytes()
+    if kind == "ckpt-empty":
+        path.write_bytes(b"")
+    elif kind == "ckpt-text":
+        path.write_text("These are my notes, not weights.")
+    elif kind == "ckpt-truncated":
+        path.write_bytes(good[: len(good) // 2])  # a download or copy that stopped half-way
+    elif kind == "ckpt-plain-pickle":
+        path.write_bytes(pickle.dumps({"epoch": 3, "losses": [0.5, 0.7]}))
+    elif kind == "ckpt-code-pickle":
+        path.write_bytes(pickle.dumps(_Opens(path.parent / "ran-code")))
+    elif kind == "ckpt-code-torch":
+        torch.save({"format": FORMAT, "kind": "checkpoint", "x": _Opens(path.parent / "ran-code")}, path)
+    elif kind == "ckpt-whole-model":
+        torch.save(ClassicGenerator(), path)  # torch.save(model): needs our classes' code to open
+    elif kind == "ckpt-state-dict":
+        torch.save(ClassicGenerator().state_dict(), path)
+    elif kind == "ckpt-damaged-keys":
+        torch.save({"format": FORMAT, "kind": "checkpoint", "epoch": 1}, path)
+    elif kind == "ckpt-weights-dont-fit":
+        obj = torch.load(made / "generator.pt", weights_only=True)
+        obj["state"] = ClassicGenerator(z_dim=64).state_dict()  # says z_dim 100, holds weights for 64
+        torch.save(obj, path)
+    else:
+        raise AssertionError(kind)
+
+
+REFUSED = "Refused to load .*: it names Python code to run when it is opened, so it could harm this computer"
+NOT_CKPT = "is not a checkpoint file, or it is damaged or incomplete .*Train again, or download it again"
+BAD_FILES = {
+    "ckpt-empty": NOT_CKPT,
+    "ckpt-text": NOT_CKPT,
+    "ckpt-truncated": NOT_CKPT,
+    "ckpt-plain-pickle": NOT_CKPT,
+    "ckpt-code-pickle": REFUSED,
+    "ckpt-code-torch": REFUSED,
+    "ckpt-whole-model": REFUSED,
+    "ckpt-state-dict": r"holds bare weights \(a state_dict\), not a gan-lessons generator or checkpoint file",
+    "ckpt-damaged-keys": "is damaged: it lacks 'arch'",
+    "ckpt-weights-dont-fit": "the weights do not fit a 'classic' generator",
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_FILES))
+def test_bad_checkpoint_file_is_explained(kind, made, tmp_path, capsys):
+    path = tmp_path / "downloaded.pt"
+    _write(kind, path, made)
+    code, err = run_main(["sample", "--checkpoint", path, "--out", "digits.pt"], capsys)
+    assert code == 1 and re.search(BAD_FILES[kind], err), err
+    assert ("Refused" in err) == (BAD_FILES[kind] == REFUSED), "'Refused' is only for files that would run code"
+    assert not (tmp_path / "ran-code").exists(), "loading the file ran its code"
+    assert not Path("digits.pt").exists()
+
+
+@pytest.mark.parametrize("kind", ["ckpt-missing", "ckpt-folder"])
+def test_checkpoint_path_is_checked(kind, made, capsys):
+    path, message = {
+        "ckpt-missing": ("nothing.pt", "No file at nothing.pt. Check the path, or train first"),
+        "ckpt-folder": (made, "is a folder. Pass the file inside it, such as .*checkpoint.pt"),
+    }[kind]
+    with pytest.raises(CheckpointError, match=message) as excinfo:
+        load_safe(path, "checkpoint")
+    assert raised_by_us(excinfo)
+    code, err = run_main(["sample", "--checkpoint", path, "--out", "digits.pt"], capsys)
+    assert code == 1 and re.search(message, err), err
+
+
+def _resume_from(path: Path, *extra, capsys) -> tuple[int, str]:
+    out = Path("run")
+    out.mkdir(exist_ok=True)
+    (out / "checkpoint.pt").write_bytes(path.read_bytes())
+    return run_main(["train", "--out", out, "--resume", *QUICK, *extra], capsys)
+
+
+def test_resume_from_a_generator_file_is_explained(made, capsys):
+    code, err = _resume_from(made / "generator.pt", capsys=capsys)
+    assert code == 1 and "is not a gan-lessons checkpoint file. Pass a file that gan-lessons wrote" in err
+
+
+def test_resume_from_a_damaged_checkpoint_is_explained(made, tmp_path, capsys):
+    _write("ckpt-damaged-keys", tmp_path / "bad.pt", made)
+    code, err = _resume_from(tmp_path / "bad.pt", capsys=capsys)
+    assert code == 1 and "is damaged or from another version of gan-lessons ('config')" in err
+
+
+def test_resume_with_other_data_is_explained(made, capsys):
+    code, err = _resume_from(made / "checkpoint.pt", capsys=capsys)  # made on 512 digits; the CLI has 6,000
+    assert code == 1
+    assert "was trained on 512 digits, but the data given has 6,000. Resume with the same data" in err
+
+
+def test_checkpoint_of_another_architecture_is_explained(small, tmp_path, capsys):
+    other = next((a for a in ARCHITECTURES if a != "classic"), None)
+    path = tmp_path / "other.pt"
+    if other is not None:  # a real checkpoint of the other architecture
+        Trainer(small, TrainConfig(arch=other, batch_size=64, max_batches=2), "cpu").save(path)
+    else:  # only the classic GAN exists yet: a classic checkpoint that says it is another one
+        Trainer(small, TrainConfig(batch_size=64, max_batches=2), "cpu").save(path)
+        state = torch.load(path, weights_only=True)
+        state["arch"] = other = "dcgan"
+        torch.save(state, path)
+    message = f"holds a '{other}' GAN, not 'classic'. Use --arch {other} or another checkpoint"
+    with pytest.raises(CheckpointError, match=message) as excinfo:
+        Trainer.load(path, small, "cpu", arch="classic")
+    assert raised_by_us(excinfo)
+    code, err = _resume_from(path, "--arch", "classic", capsys=capsys)
+    assert code == 1 and message in err
+
+
+# --- Output folders and full disks ------------------------------------------------------------------------------
+
+
+def test_output_folder_that_cannot_be_made_is_found_before_training(tmp_path, capsys):
+    Path("taken").write_text("a file where the output folder should go")
+    code, err = run_main(["train", "--out", "taken/run", *QUICK], capsys)
+    assert code == 2 and re.search(r"Cannot write to taken/run \(.+\). Choose another folder with --out", err)
+    code, err = run_main(["sample", "--pretrained", "x", "--out", "taken/digits.pt"], capsys)
+    assert code == 2 and "Choose another folder with --out" in err  # before looking for the generator
+
+
+def test_nearly_full_disk_is_found_before_training(monkeypatch, capsys):
+    free = cli.shutil.disk_usage(".")._replace(free=5 * 2**20)
+    monkeypatch.setattr(cli.shutil, "disk_usage", lambda path: free)
+    code, err = run_main(["train", "--out", "run", *QUICK], capsys)
+    assert code == 2 and "Only 5 MB free in run; this needs about 200 MB. Free some space" in err
+    assert not Path("run/checkpoint.pt").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full, a disk that is always full")
+def test_disk_that_fills_during_training_keeps_the_last_checkpoint(monkeypatch, capsys):
+    from gan_lessons import checkpoints
+
+    real_save, saves = torch.save, []
+
+    def save_onto_a_full_disk(obj, f):  # the second checkpoint meets a full disk, as a real one would
+        saves.append(1)
+        if len(saves) == 1:
+            return real_save(obj, f)
+        with open("/dev/full", "wb") as full:
+            real_save(obj, full)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(checkpoints.torch, "save", save_onto_a_full_disk)
+        code, err = run_main(["train", "--out", "run", *QUICK[2:], "--epochs", "2"], capsys)
+    assert code == 1
+    assert re.search(r"Could not write run/checkpoint.pt \(No space left on device\). Free some disk space", err)
+    assert "the previous checkpoint.pt, if there was one, is unchanged" in err
+    assert Trainer.load("run/checkpoint.pt", load_mnist(quiet=True), "cpu").epoch == 1
+    assert not list(Path("run").glob(".*.tmp")), "the half-written file is removed"

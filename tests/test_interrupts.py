@@ -1,0 +1,190 @@
+"""Interrupted work loses nothing: SIGKILL mid-epoch and mid-save, Ctrl-C, and a run that blows up (NaN).
+
+The kills happen in a child process running `gan-lessons train`, at a chosen batch or in the middle of
+writing a checkpoint (a small wrapper patches the package from outside, so the package has no test-only
+code). Afterwards the last complete checkpoint loads, and `--resume` finishes the run with exactly the
+history, on the CPU, of a run that was never interrupted.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from gan_lessons import training
+from gan_lessons.checkpoints import load_safe
+from gan_lessons.cli import main
+from gan_lessons.data import load_mnist
+from gan_lessons.training import Trainer
+
+RUN = ["train", "--epochs", "2", "--max-batches", "2", "--batch-size", "16", "--seed", "3", "--quiet",
+       "--device", "cpu", "--out", "run"]  # fmt: skip
+CKPT = Path("run/checkpoint.pt")
+
+# Run by the child: patch the package as a test would, then run the command line with the given arguments.
+WRAPPER = """
+import io, os, signal, sys
+from gan_lessons import checkpoints, training
+from gan_lessons.cli import main
+
+real_step, real_save, steps, saves = training.train_step, checkpoints.torch.save, [], []
+KILL_AT_STEP, KILL_IN_SAVE = int(os.environ["KILL_AT_STEP"]), int(os.environ["KILL_IN_SAVE"])
+
+def step(*args):
+    steps.append(1)
+    if len(steps) == KILL_AT_STEP:
+        os.kill(os.getpid(), signal.SIGKILL)  # the laptop's battery dies mid-epoch
+    return real_step(*args)
+
+def save(obj, f):
+    saves.append(1)
+    if len(saves) != KILL_IN_SAVE:
+        return real_save(obj, f)
+    whole = io.BytesIO()
+    real_save(obj, whole)
+    f.write(whole.getvalue()[: len(whole.getvalue()) // 2])  # half of the checkpoint reaches the disk
+    f.flush()
+    os.fsync(f.fileno())
+    os.kill(os.getpid(), signal.SIGKILL)
+
+training.train_step, checkpoints.torch.save = step, save
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def run_main(args: list[str], capsys) -> tuple[int, str]:
+    """Run `gan-lessons ARGS` in this process; return its exit code and stderr."""
+    code = main(args)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def history_and_weights(path: Path) -> tuple[dict, dict]:
+    state = load_safe(path, "checkpoint")
+    return state["history"], state["generator"]
+
+
+def assert_same_run(path: Path, straight: tuple[dict, dict]) -> None:
+    history, weights = history_and_weights(path)
+    assert history == straight[0], "the resumed run's losses differ from the uninterrupted run's"
+    assert all(torch.equal(weights[k], v) for k, v in straight[1].items())
+
+
+@pytest.fixture(scope="module")
+def straight(tmp_path_factory):
+    """The uninterrupted run: its history and final generator weights."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GAN_LESSONS_OFFLINE", "1")
+        patch.delenv("GAN_LESSONS_DATA", raising=False)
+        patch.chdir(tmp_path_factory.mktemp("straight"))
+        assert main(RUN) == 0
+        return history_and_weights(CKPT)
+
+
+def run_killed(kill_at_step: int = 0, kill_in_save: int = 0) -> subprocess.CompletedProcess:
+    """Run `gan-lessons train` in a child process that SIGKILLs itself at a step or in a save."""
+    env = {**os.environ, "KILL_AT_STEP": str(kill_at_step), "KILL_IN_SAVE": str(kill_in_save)}
+    child = subprocess.run([sys.executable, "-c", WRAPPER, *RUN], capture_output=True, text=True, env=env, timeout=120)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    return child
+
+
+def test_sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run(straight, capsys):
+    run_killed(kill_at_step=4)  # an epoch has 2 batches: step 4 is in the middle of epoch 2
+    trainer = Trainer.load(CKPT, load_mnist(quiet=True), "cpu")
+    assert (trainer.epoch, trainer.batch) == (1, 0), "the last complete checkpoint is the end of epoch 1"
+    code, _ = run_main([*RUN, "--resume"], capsys)
+    assert code == 0
+    assert_same_run(CKPT, straight)
+
+
+def test_sigkill_while_writing_a_checkpoint_keeps_the_last_whole_one(straight, capsys):
+    run_killed(kill_in_save=2)  # the second save: the end of epoch 2
+    half_written = list(Path("run").glob(".checkpoint.pt.*.tmp"))
+    assert len(half_written) == 1 and half_written[0].stat().st_size > 0, "the child died while writing"
+    assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch == 1  # the old file is whole and loads
+    assert main([*RUN, "--resume"]) == 0
+    assert "Removed .checkpoint.pt." in capsys.readouterr().out
+    assert not list(Path("run").glob(".*.tmp"))
+    assert_same_run(CKPT, straight)
+
+
+def _step_that_presses_ctrl_c(at_step: int, times: int = 1):
+    real_step, steps = training.train_step, []
+
+    def step(*args):
+        steps.append(1)
+        if len(steps) == at_step:
+            for _ in range(times):
+                signal.raise_signal(signal.SIGINT)  # as if the learner pressed Ctrl-C now
+        return real_step(*args)
+
+    return step
+
+
+def test_ctrl_c_saves_mid_epoch_and_says_how_to_resume(straight, monkeypatch, capsys):
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "train_step", _step_that_presses_ctrl_c(at_step=3))  # epoch 2, batch 1
+        code, err = run_main(RUN, capsys)
+    assert code == 130
+    assert "To continue: gan-lessons train --arch classic --epochs 2 --out run --resume" in err
+    trainer = Trainer.load(CKPT, load_mnist(quiet=True), "cpu")
+    assert (trainer.epoch, trainer.batch) == (1, 1), "the batch in progress was finished and saved"
+    code, _ = run_main([*RUN, "--resume"], capsys)
+    assert code == 0
+    assert_same_run(CKPT, straight)
+
+
+def test_second_ctrl_c_stops_at_once_and_keeps_the_last_checkpoint(straight, monkeypatch, capsys):
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "train_step", _step_that_presses_ctrl_c(at_step=4, times=2))
+        code, err = run_main(RUN, capsys)
+    assert code == 130
+    assert "stopped at once. run/checkpoint.pt holds the last saved progress: add --resume to continue" in err
+    assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch == 1
+    assert run_main([*RUN, "--resume"], capsys)[0] == 0
+    assert_same_run(CKPT, straight)
+
+
+def test_ctrl_c_from_outside_the_process_saves_and_exits_cleanly():
+    args = [*RUN[:2], "1000", *RUN[3:]]  # --epochs 1000: it would run for ever
+    child = subprocess.Popen([sys.executable, "-m", "gan_lessons", *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not CKPT.exists():  # the first epoch's checkpoint: training is under way
+        assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+        time.sleep(0.02)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 130, err
+    assert "Traceback" not in err
+    assert "To continue: gan-lessons train --arch classic --epochs 1000 --out run --resume" in err
+    assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch >= 1
+
+
+def test_nan_stops_training_and_keeps_the_last_good_checkpoint(straight, monkeypatch, capsys):
+    assert main([*RUN[:2], "1", *RUN[3:]]) == 0  # one good epoch
+    good = CKPT.read_bytes()
+    real_step = training.train_step
+
+    def absurd_lr(generator, discriminator, opt_g, opt_d, real, z):  # a learning rate of 1e30 from epoch 2 on
+        for group in [*opt_g.param_groups, *opt_d.param_groups]:
+            group["lr"] = 1e30
+        return real_step(generator, discriminator, opt_g, opt_d, real, z)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "train_step", absurd_lr)
+        code, err = run_main([*RUN, "--resume"], capsys)
+    assert code == 1
+    assert "Training blew up: the losses became NaN or infinite in epoch 2" in err
+    assert "the learning rate is too high" in err and "It is run/checkpoint.pt." in err
+    assert CKPT.read_bytes() == good, "the last good checkpoint is untouched"
+    assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch == 1
+    assert run_main([*RUN, "--resume"], capsys)[0] == 0  # without the absurd rate the run finishes as usual
+    assert_same_run(CKPT, straight)

@@ -1,0 +1,192 @@
+"""Lesson 04's live display, time estimate and film; and the pictures drawn for lessons 00 to 03."""
+
+import subprocess
+import sys
+
+import matplotlib
+import pytest
+import torch
+
+from gan_lessons.animation import GridRecorder, show_gif
+from gan_lessons.live import LiveTraining, format_duration, seconds_per_batch
+from gan_lessons.training import TrainConfig, Trainer
+
+matplotlib.use("Agg")
+TINY = dict(epochs=2, batch_size=32, max_batches=2, seed=3)
+
+
+@pytest.fixture
+def trainer(small):
+    return Trainer(small, TrainConfig(**TINY), "cpu")
+
+
+class FakeDisplay:
+    """Stands in for IPython.display.display: remembers what was shown and each update."""
+
+    def __init__(self):
+        self.shown, self.updates = [], []
+
+    def __call__(self, obj, display_id=False):
+        assert display_id is True, "the live display must ask for a display id, to update in place"
+        self.shown.append(obj)
+        return self
+
+    def update(self, obj):
+        self.updates.append(obj)
+
+
+@pytest.fixture
+def fake_display(monkeypatch):
+    import IPython.display
+
+    fake = FakeDisplay()
+    monkeypatch.setattr(IPython.display, "display", fake)
+    return fake
+
+
+@pytest.mark.parametrize(
+    "seconds, words",
+    [(0, "0 s"), (59.4, "59 s"), (59.6, "1 min 0 s"), (185, "3 min 5 s"), (3600, "1 h 0 min"), (4850, "1 h 20 min")],
+)
+def test_format_duration(seconds, words):
+    assert format_duration(seconds) == words
+
+
+@pytest.mark.parametrize("bad", [-1, float("nan"), float("inf")])
+def test_format_duration_refuses_nonsense(bad):
+    with pytest.raises(ValueError, match="finite number of seconds"):
+        format_duration(bad)
+
+
+def test_seconds_per_batch_measures_without_touching_the_trainer(trainer):
+    before = {k: v.clone() for k, v in trainer.generator.state_dict().items()}
+    rng_before, samples_before = trainer.rng.get_state(), trainer.samples()
+    seconds = seconds_per_batch(trainer, batches=2, warmup=1)
+    assert 0 < seconds < 60
+    assert all(torch.equal(before[k], v) for k, v in trainer.generator.state_dict().items())
+    assert torch.equal(trainer.rng.get_state(), rng_before) and torch.equal(trainer.samples(), samples_before)
+    history = trainer.fit(progress=False)  # and training is exactly as without the measurement
+    assert history == Trainer(trainer.images, TrainConfig(**TINY), "cpu").fit(progress=False)
+    with pytest.raises(ValueError, match="batches >= 1"):
+        seconds_per_batch(trainer, batches=0)
+
+
+def test_one_display_updates_in_place_after_every_epoch(trainer, fake_display):
+    live = LiveTraining(trainer)
+    live.show()
+    trainer.fit(callbacks=[live], progress=False)
+    assert len(fake_display.shown) == 1 and len(fake_display.updates) == TINY["epochs"]
+    first, last = fake_display.shown[0], fake_display.updates[-1]
+    assert "epoch 0 of 2" in repr(first) and "measuring" in repr(first) and first.fraction == 0
+    assert "epoch 1 of 2" in repr(fake_display.updates[0]) and "left" in repr(fake_display.updates[0])
+    assert "epoch 2 of 2" in repr(last) and "done" in repr(last) and last.fraction == 1
+    html = last._repr_html_()
+    assert '<progress value="1.0000"' in html and "data:image/png;base64," in html
+    assert last.png.startswith(b"\x89PNG") and last.png != first.png  # the losses and digits changed
+
+
+def test_the_display_appears_at_the_first_epoch_when_not_shown_first(trainer, fake_display):
+    trainer.fit(callbacks=[LiveTraining(trainer)], progress=False)
+    assert len(fake_display.shown) == 1 and len(fake_display.updates) == 1
+
+
+def test_time_left_counts_only_this_session_and_the_target(trainer, fake_display):
+    trainer.fit(1, progress=False)
+    live = LiveTraining(trainer, epochs=3)  # resumed at epoch 1, training to 3
+    assert live.status()[1].startswith("epoch 1 of 3") and live.status()[0] == pytest.approx(1 / 3)
+    trainer.fit(3, callbacks=[live], progress=False)
+    assert "epoch 3 of 3" in repr(fake_display.updates[-1])
+
+
+def test_a_live_display_belongs_to_one_trainer(trainer, small):
+    other = Trainer(small, TrainConfig(**TINY), "cpu")
+    with pytest.raises(ValueError, match="another Trainer"):
+        LiveTraining(trainer)(other)
+
+
+def test_the_film_has_one_frame_per_epoch_and_loops(trainer, tmp_path):
+    from PIL import Image
+
+    film = GridRecorder()
+    with pytest.raises(ValueError, match="No frames yet"):
+        film.save_gif(tmp_path / "empty.gif")
+    film(trainer)
+    trainer.fit(callbacks=[film], progress=False)
+    assert film.epochs == [0, 1, 2] and film.frames[0].shape == (4 * 30 + 2, 4 * 30 + 2)
+    assert not (film.frames[0] == film.frames[-1]).all(), "training changed the digits"
+    path = film.save_gif(tmp_path / "sub" / "film.gif", seconds_per_frame=0.25, scale=2)
+    with Image.open(path) as gif:
+        assert gif.n_frames == 3 and gif.info["loop"] == 0
+        assert gif.size == (2 * film.frames[0].shape[1], 2 * film.frames[0].shape[0] + 24)
+        assert gif.info["duration"] == 250
+    with pytest.raises(ValueError, match="seconds_per_frame > 0"):
+        film.save_gif(tmp_path / "x.gif", seconds_per_frame=0)
+
+
+def test_show_gif_explains_a_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No GIF at"):
+        show_gif(tmp_path / "nothing.gif")
+
+
+def test_the_new_modules_import_lightly():
+    code = "import sys, gan_lessons.live, gan_lessons.animation, gan_lessons.checks, gan_lessons.diagrams; " \
+           "print(sorted(sys.modules))"  # fmt: skip
+    mods = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    for heavy in ("IPython", "ipywidgets", "matplotlib"):
+        assert f"'{heavy}'" not in mods, f"importing the lesson helpers imported {heavy}"
+
+
+# Pictures for lessons 00 to 03: they draw what they are given, and refuse what they can't draw.
+
+
+def _texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts] + [ax.get_title() for ax in fig.axes]
+
+
+def test_the_gan_diagram_names_both_players_and_shows_the_digits(sample):
+    from gan_lessons.diagrams import gan_diagram
+
+    fig = gan_diagram(real=sample.images[0])
+    words = " ".join(_texts(fig))
+    assert "GENERATOR" in words and "DISCRIMINATOR" in words and "real or\nfake?" in words
+    real, fake = fig.axes[0].images  # the real digit, then the noise
+    assert (real.get_array() == sample.images[0].numpy()).all()
+    assert not (fake.get_array() == sample.images[0].numpy()).all()
+    with pytest.raises(ValueError, match="one digit of shape"):
+        gan_diagram(real=sample.images[:2])
+
+
+def test_pixel_figure_writes_every_value(sample):
+    from gan_lessons.plots import pixel_figure
+
+    fig = pixel_figure(sample.images[0])
+    values = [int(t) for t in _texts(fig) if t]
+    assert values == sample.images[0].flatten().tolist()
+    with pytest.raises(ValueError, match="one digit"):
+        pixel_figure(sample.images[:2])
+
+
+def test_sliding_filter_figure_marks_the_spots(sample):
+    from gan_lessons.data import to_model_range
+    from gan_lessons.plots import sliding_filter_figure
+
+    digit = to_model_range(sample.images[:1])[0]  # (1, 28, 28)
+    kernel = torch.tensor([[-1.0, 1.0], [-1.0, 1.0]])
+    fmap = torch.nn.functional.conv2d(digit[None], kernel[None, None], stride=2, padding=1)[0]
+    fig = sliding_filter_figure(digit, kernel, fmap, spots=[(0, 0), (3, 4)])
+    window = fig.axes[0].patches[1]  # the second spot's window on the digit
+    assert window.get_xy() == (4 * 2 - 1 - 0.5, 3 * 2 - 1 - 0.5) and window.get_width() == 2
+    assert len(fig.axes[2].patches) == 2 and len(fig.axes[1].texts) == 4
+
+
+def test_guesses_figure_colours_each_guess(sample):
+    from gan_lessons.data import to_model_range
+    from gan_lessons.plots import guesses_figure
+
+    images = to_model_range(sample.images[:3])
+    fig = guesses_figure(images, torch.tensor([[0.2], [0.5], [0.9]]), title="guesses")
+    titles = [ax.title for ax in fig.axes]
+    assert [t.get_text() for t in titles] == ["0.20", "0.50", "0.90"]
+    assert [t.get_color() for t in titles] == ["red", "green", "green"]
+    with pytest.raises(ValueError, match="B probabilities"):
+        guesses_figure(images, torch.tensor([0.5]))
