@@ -21,7 +21,7 @@ import torch
 
 from gan_lessons.data import load_mnist, reference_loader
 from gan_lessons.models import build_gan
-from gan_lessons.training import Trainer, TrainConfig, pick_device, train_step
+from gan_lessons.training import TrainConfig, Trainer, pick_device, train_step
 
 
 def sync(device: torch.device) -> None:
