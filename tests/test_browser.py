@@ -24,6 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = "05_play_with_the_noise.ipynb"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOT = os.environ.get("GAN_LESSONS_SCREENSHOT") and Path(os.environ["GAN_LESSONS_SCREENSHOT"]).resolve()
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]  # fmt: skip
 
@@ -132,5 +133,5 @@ def _run_lesson_and_move_a_slider(page, base: str, token: str) -> None:
     page.mouse.move(box["x"] + 120, box["y"] + box["height"] / 2, steps=8)
     page.mouse.up()
     _wait_for(lambda: image.get_attribute("src") != before, 15, "the digit to be redrawn")
-    if os.environ.get("GAN_LESSONS_SCREENSHOT"):
-        explorer.screenshot(path=os.environ["GAN_LESSONS_SCREENSHOT"])
+    if SCREENSHOT:  # resolved at import, before the tests change folder
+        explorer.screenshot(path=str(SCREENSHOT))
