@@ -123,15 +123,51 @@ def _run_lesson_and_move_a_slider(page, base: str, token: str) -> None:
     page.get_by_text("one redraw takes about").wait_for(timeout=120_000)
 
     explorer = page.locator(".widget-hbox").filter(has=page.locator(".widget-image")).first
-    explorer.scroll_into_view_if_needed()
     image = explorer.locator("img.widget-image").first
     before = image.get_attribute("src")
-    handle = explorer.locator(".widget-slider .noUi-handle").first
-    box = handle.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 120, box["y"] + box["height"] / 2, steps=8)
-    page.mouse.up()
+    _drag_first_slider(page, explorer)
     _wait_for(lambda: image.get_attribute("src") != before, 15, "the digit to be redrawn")
     if SCREENSHOT:  # resolved at import, before the tests change folder
         explorer.screenshot(path=str(SCREENSHOT))
+
+
+def _drag_first_slider(page, explorer, tries: int = 5) -> None:
+    """Drag the first slider's handle to the right until its readout shows a new value.
+
+    JupyterLab may still be scrolling (to the last cell run) when the widgets appear, so
+    the handle is measured only once it has stopped moving, and a missed drag is retried.
+    """
+    handle = explorer.locator(".widget-slider .noUi-handle").first
+    readout = explorer.locator(".widget-readout").first
+    start = readout.inner_text()
+    for attempt in range(1, tries + 1):
+        handle.scroll_into_view_if_needed()
+        box = _steady_box(handle)
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + 120, y, steps=8)
+        page.mouse.up()
+        if _wait_for_or_none(lambda: readout.inner_text() != start, 2):
+            print(f"the slider moved on drag {attempt}")
+            return
+    raise AssertionError(f"the slider's readout stayed at {start} after {tries} drags")
+
+
+def _steady_box(locator, timeout: float = 10) -> dict:
+    """The element's bounding box once it is the same in two looks 0.2 s apart."""
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        box = locator.bounding_box()
+        if box is not None and box == last:
+            return box
+        last = box
+        time.sleep(0.2)
+    raise TimeoutError(f"the slider kept moving on the page for {timeout:.0f} s")
+
+
+def _wait_for_or_none(condition, timeout: float):
+    try:
+        return _wait_for(condition, timeout, "")
+    except TimeoutError:
+        return None
