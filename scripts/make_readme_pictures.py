@@ -1,7 +1,7 @@
 """Draw the README's pictures with the project's own code (the widget screenshot comes from tests/test_browser.py).
 
-    python scripts/make_readme_pictures.py            # writes docs/img/gan_diagram.png and docs/img/samples_*.png
-    GAN_LESSONS_SCREENSHOT=docs/img/widgets.png GAN_LESSONS_FAST=1 python -m pytest tests/test_browser.py
+python scripts/make_readme_pictures.py            # writes docs/img/gan_diagram.png and docs/img/samples_*.png
+GAN_LESSONS_SCREENSHOT=docs/img/widgets.png GAN_LESSONS_FAST=1 python -m pytest tests/test_browser.py
 """
 
 from pathlib import Path
