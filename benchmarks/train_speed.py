@@ -3,9 +3,11 @@
 In one process, on the same device, with the same models and batch size, it times:
 
 (a) the reference pipeline: every digit decoded through PIL, ToTensor and Normalize by a shuffled
-    DataLoader, plain Adam, and the losses read with `.item()` after every batch;
+    DataLoader, plain Adam, the reference's step as written, and the losses read with `.item()`
+    after every batch;
 (b) the project's engine (`gan_lessons.training.Trainer`): all digits resident on the device,
-    batches by index, fused Adam, losses read once per epoch.
+    batches by index, fused Adam, no gradients for D's weights in the generator's step, losses
+    read once per epoch.
 
     python benchmarks/train_speed.py                 # a full epoch of each
     python benchmarks/train_speed.py --batches 50    # 50 batches of each, scaled to an epoch
@@ -21,7 +23,7 @@ import torch
 
 from gan_lessons.data import load_mnist, reference_loader
 from gan_lessons.models import build_gan
-from gan_lessons.training import TrainConfig, Trainer, pick_device, train_step
+from gan_lessons.training import TrainConfig, Trainer, pick_device
 
 
 def sync(device: torch.device) -> None:
@@ -30,6 +32,23 @@ def sync(device: torch.device) -> None:
         torch.cuda.synchronize()
     elif device.type == "mps":
         torch.mps.synchronize()
+
+
+def reference_step(g, d, opt_g, opt_d, real, z) -> tuple[float, float]:
+    """The reference program's batch, as it wrote it: losses read with `.item()` every batch."""
+    bce = torch.nn.BCELoss()
+    valid = torch.ones(len(real), 1, device=real.device)  # (B, 1)
+    fake_label = torch.zeros(len(real), 1, device=real.device)  # (B, 1)
+    fake = g(z)  # (B, 1, 28, 28)
+    opt_d.zero_grad()
+    d_loss = bce(d(real), valid) + bce(d(fake.detach()), fake_label)
+    d_loss.backward()
+    opt_d.step()
+    opt_g.zero_grad()
+    g_loss = bce(d(fake), valid)  # D's weights get gradients here too, which are never used
+    g_loss.backward()
+    opt_g.step()
+    return d_loss.item(), g_loss.item()  # two host-device syncs per batch
 
 
 def time_reference(data, device: torch.device, batches: int, warmup: int, seed: int) -> float:
@@ -47,9 +66,9 @@ def time_reference(data, device: torch.device, batches: int, warmup: int, seed: 
                 start = time.perf_counter()
             real = real.to(device)  # (B, 1, 28, 28)
             z = torch.randn(len(real), 100, device=device)
-            d_loss, g_loss = train_step(g, d, opt_g, opt_d, real, z)
-            d_sum += d_loss.item()  # the reference reads both losses every batch
-            g_sum += g_loss.item()
+            d_loss, g_loss = reference_step(g, d, opt_g, opt_d, real, z)
+            d_sum += d_loss
+            g_sum += g_loss
             done += 1
             if done == warmup + batches:
                 break

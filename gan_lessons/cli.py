@@ -16,15 +16,15 @@ from .training import ConfigError, TrainingDiverged
 MIN_FREE_BYTES = 200 * 2**20  # room for a few checkpoints and pictures
 
 
-def _number(kind: type, low: float, what: str, strict: bool = False):
-    """An argparse type: a KIND number >= LOW (or > LOW when STRICT), with a clear message."""
+def _number(kind: type, low: float, what: str, strict: bool = False, below: float = math.inf):
+    """An argparse type: a KIND number >= LOW (or > LOW when STRICT) and < BELOW, with a clear message."""
 
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-        if not math.isfinite(value) or value < low or (strict and value == low):
+        if not math.isfinite(value) or value < low or (strict and value == low) or value >= below:
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
         return value
 
@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=_number(int, 1, "a whole number >= 1"), default=128)
     train.add_argument("--lr", type=_number(float, 0, "a learning rate > 0, such as 2e-4", strict=True), default=2e-4)
     train.add_argument("--seed", type=_number(int, 0, "a whole number >= 0"), default=42)
+    share = _number(float, 0, "a number in [0, 1), such as 0.999", below=1)
+    train.add_argument("--ema", type=share, default=0.0,
+                       help="keep a running average of the generator (lesson 06); 0 = off")  # fmt: skip
     train.add_argument("--data", help="folder with the MNIST files (default: see the README)")
     train.add_argument("--out", default="runs/classic", help="folder for the checkpoint, losses and pictures")
     train.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
@@ -98,12 +101,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         c = trainer.config
         print(f"Resuming from {ckpt}: {trainer.epoch} epochs done, {trainer.batch} batches into the next. "
               f"It keeps its settings: batch size {c.batch_size}, lr {c.lr}, seed {c.seed}, "
-              f"max batches {c.max_batches}.")  # fmt: skip
+              f"max batches {c.max_batches}, ema {c.ema}.")  # fmt: skip
     else:
         if args.resume:
             print(f"No checkpoint in {out} yet: starting from the beginning.")
         config = TrainConfig(arch=args.arch, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                             seed=args.seed, max_batches=args.max_batches)  # fmt: skip
+                             seed=args.seed, max_batches=args.max_batches, ema=args.ema)  # fmt: skip
         trainer = Trainer(data, config, device)
     trainer.config.epochs = args.epochs
     print(f"Training the {trainer.config.arch} GAN on {trainer.device} for {args.epochs} epochs "

@@ -249,7 +249,7 @@ def recognizability_curve(trainer, seconds: float, every: float = 15.0, n: int =
     if not seconds > 0 or not every > 0:
         raise ValueError(f"seconds and every must be > 0, got seconds={seconds}, every={every}.")
     judge = _shipped_judge()
-    curve, trained = [(0.0, judge_generator(trainer.generator, n, seed, judge).recognizability)], 0.0
+    curve, trained = [(0.0, judge_generator(trainer.drawer, n, seed, judge).recognizability)], 0.0
     while trained < seconds - 1e-9 and trainer.epoch < trainer.config.epochs:
         timer = threading.Timer(min(every, seconds - trained), trainer.request_stop)
         start = time.perf_counter()
@@ -260,5 +260,5 @@ def recognizability_curve(trainer, seconds: float, every: float = 15.0, n: int =
         finally:
             timer.cancel()
         trained += time.perf_counter() - start
-        curve.append((trained, judge_generator(trainer.generator, n, seed, judge).recognizability))
+        curve.append((trained, judge_generator(trainer.drawer, n, seed, judge).recognizability))
     return curve

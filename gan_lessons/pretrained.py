@@ -36,7 +36,8 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> nn
         if obj["kind"] == "generator":
             arch, z_dim, state = obj["arch"], obj["z_dim"], obj["state"]
         else:
-            arch, z_dim, state = obj["arch"], obj["config"]["z_dim"], obj["generator"]
+            arch, z_dim = obj["arch"], obj["config"]["z_dim"]
+            state = obj.get("average") or obj["generator"]  # the running average draws better, when kept
     except (KeyError, TypeError) as err:
         raise CheckpointError(f"{path} is damaged: it lacks {err}.") from err
     if arch not in ARCHITECTURES:

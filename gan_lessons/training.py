@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import signal
 import threading
@@ -39,6 +40,7 @@ class TrainConfig:
     z_dim: int = Z_DIM
     seed: int = 42
     max_batches: int | None = None  # stop each epoch after this many batches (quick tries, tests)
+    ema: float = 0.0  # keep a running average of the generator's weights (lesson 06); 0 = off, as in the reference
 
     def __post_init__(self) -> None:
         self.betas = tuple(self.betas) if isinstance(self.betas, (tuple, list)) else self.betas
@@ -54,6 +56,8 @@ class TrainConfig:
             (_is_int(self.seed) and 0 <= self.seed < 2**63, f"seed must be a whole number >= 0, got {self.seed!r}"),
             (self.max_batches is None or (_is_int(self.max_batches) and self.max_batches >= 1),
              f"max_batches must be None or >= 1, got {self.max_batches!r}"),
+            (_is_num(self.ema) and 0 <= self.ema < 1,
+             f"ema must be a number in [0, 1): 0 turns it off, 0.999 is typical; got {self.ema!r}"),
         ]  # fmt: skip
         for ok, message in rules:
             if not ok:
@@ -113,12 +117,40 @@ def train_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, z: to
     d_loss.backward()
     opt_d.step()
 
-    # 2. The generator learns: make the discriminator say 1 for the fakes.
+    # 2. The generator learns: make the discriminator say 1 for the fakes. D's own weights need
+    # no gradient here (step 1 of the next batch clears it), so autograd skips computing it.
     opt_g.zero_grad()
-    g_loss = bce(discriminator(fake), ones)
-    g_loss.backward()
+    with _frozen(discriminator):
+        g_loss = bce(discriminator(fake), ones)
+        g_loss.backward()
     opt_g.step()
     return d_loss.detach(), g_loss.detach()
+
+
+@torch.no_grad()
+def update_average(average: nn.Module, generator: nn.Module, keep: float, step: int) -> None:
+    """Lesson 06: move AVERAGE's weights a little towards GENERATOR's (BatchNorm statistics are copied).
+
+    Each weight keeps the share KEEP of its old value, or less in the first steps: after STEP
+    batches at most (1 + step) / (10 + step), so the average does not drag the untrained start along.
+    """
+    decay = min(keep, (1 + step) / (10 + step))
+    for a, p in zip(average.parameters(), generator.parameters(), strict=True):
+        a.lerp_(p, 1 - decay)
+    for a, b in zip(average.buffers(), generator.buffers(), strict=True):
+        a.copy_(b)
+
+
+@contextmanager
+def _frozen(model: nn.Module) -> Iterator[None]:
+    """Inside, MODEL's parameters get no gradients; their flags come back afterwards."""
+    flags = [p.requires_grad for p in model.parameters()]
+    model.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p, flag in zip(model.parameters(), flags, strict=True):
+            p.requires_grad_(flag)
 
 
 @dataclass
@@ -160,6 +192,8 @@ class Trainer:
         gen, disc = build_gan(self.config.arch, self.config.z_dim)
         self.generator, self.discriminator = gen.to(self.device), disc.to(self.device)
         self.opt_g, self.opt_d = make_optimizers(self.generator, self.discriminator, self.config)
+        self.average = copy.deepcopy(self.generator).requires_grad_(False) if self.config.ema else None
+        self.steps = 0  # batches trained in all
         self.rng = torch.Generator(self.device).manual_seed(self.config.seed)  # shuffles and noise
         self.fixed_noise = make_noise(16, self.config.z_dim, seed=self.config.seed + 1)  # (16, z_dim)
         self.history = History()
@@ -180,9 +214,14 @@ class Trainer:
         n = math.ceil(len(self.images) / self.config.batch_size)
         return min(n, self.config.max_batches or n)
 
+    @property
+    def drawer(self) -> nn.Module:
+        """Lesson 06: the generator to draw with: the running average when config.ema is on."""
+        return self.generator if self.average is None else self.average
+
     def samples(self, noise: torch.Tensor | None = None) -> torch.Tensor:
         """Lesson 04: digits from the fixed noise (or NOISE), to watch progress."""
-        return generate(self.generator, self.fixed_noise if noise is None else noise)  # (16, 1, 28, 28)
+        return generate(self.drawer, self.fixed_noise if noise is None else noise)  # (16, 1, 28, 28)
 
     def fit(self, epochs: int | None = None, callbacks: Sequence[Callback] = (), progress: bool = True,
             checkpoint: str | Path | None = None) -> History:  # fmt: skip
@@ -224,7 +263,9 @@ class Trainer:
                     raise
                 raise self._diverged(self.batch + 1) from err
             self._losses[self.batch, 0], self._losses[self.batch, 1] = d_loss, g_loss  # stays on the device
-            self.batch += 1
+            self.batch, self.steps = self.batch + 1, self.steps + 1
+            if self.average is not None:
+                update_average(self.average, self.generator, self.config.ema, self.steps)
             bar.update(1)
             if stop_requested() and self.batch < n:
                 return False
@@ -255,6 +296,7 @@ class Trainer:
             "order": self._order.cpu() if mid_epoch else None,
             "losses": self._losses[: self.batch].cpu() if mid_epoch else None,
             "generator": self.generator.state_dict(), "discriminator": self.discriminator.state_dict(),
+            "average": None if self.average is None else self.average.state_dict(), "steps": self.steps,
             "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
             "rng": self.rng.get_state(), "fixed_noise": self.fixed_noise, "history": asdict(self.history),
         }  # fmt: skip
@@ -285,6 +327,9 @@ class Trainer:
     def _load_state(self, state: dict) -> None:
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
+        if self.average is not None:
+            self.average.load_state_dict(state["average"])
+        self.steps = state.get("steps", 0)  # absent in checkpoints older than the average
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         self.rng.set_state(state["rng"])

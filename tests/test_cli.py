@@ -37,12 +37,23 @@ def test_resume_continues_to_the_asked_epochs(tmp_path, capsys):
     assert len((tmp_path / "run" / "history.csv").read_text().splitlines()) == 3
 
 
+def test_train_keeps_a_running_average_when_asked(tmp_path):
+    import torch
+
+    out = tmp_path / "run"
+    assert main(["train", "--arch", "dcgan", "--epochs", "1", "--max-batches", "2", "--batch-size", "32",
+                 "--ema", "0.99", "--out", str(out), "--quiet"]) == 0  # fmt: skip
+    state = torch.load(out / "checkpoint.pt", weights_only=True)
+    assert state["config"]["ema"] == 0.99 and state["average"] is not None and state["steps"] == 2
+
+
 @pytest.mark.parametrize(
     "args, message",
     [(["train", "--lr", "-1"], "--lr: expected a learning rate > 0"),
      (["train", "--batch-size", "0"], "--batch-size: expected a whole number >= 1"),
      (["train", "--epochs", "-3"], "--epochs: expected a whole number >= 0"),
      (["train", "--arch", "huge"], "invalid choice: 'huge'"),
+     (["train", "--ema", "1"], "--ema: expected a number in [0, 1)"),
      (["sample", "--n", "4", "--out", "x.pt"], "one of the arguments --checkpoint --pretrained is required"),
      (["dance"], "invalid choice: 'dance'")],
 )  # fmt: skip

@@ -1,6 +1,8 @@
 """gan_lessons.training: the reference's step, the engine, checkpoints and resuming."""
 
+import importlib.util
 import math
+from pathlib import Path
 
 import pytest
 import torch
@@ -24,6 +26,36 @@ def test_one_step_changes_both_networks(small):
     assert math.isfinite(d_loss.item()) and math.isfinite(g_loss.item())
     assert all(not torch.equal(a, b) for a, b in zip(before_g, g.parameters(), strict=True))
     assert all(not torch.equal(a, b) for a, b in zip(before_d, d.parameters(), strict=True))
+
+
+def _reference_step():
+    """The benchmark's copy of the reference program's step, written as the reference wrote it."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "train_speed.py"
+    spec = importlib.util.spec_from_file_location("train_speed", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.reference_step
+
+
+@pytest.mark.parametrize("arch", ["classic", "dcgan"])
+def test_train_step_is_the_reference_step_exactly(small, arch):
+    from gan_lessons.data import to_model_range
+
+    torch.manual_seed(0)
+    pairs = [build_gan(arch) for _ in range(2)]
+    pairs[1][0].load_state_dict(pairs[0][0].state_dict())
+    pairs[1][1].load_state_dict(pairs[0][1].state_dict())
+    opts = [make_optimizers(g, d, TrainConfig()) for g, d in pairs]
+    reference_step = _reference_step()
+    images = to_model_range(small.images[:96])
+    for step, real in enumerate(images.split(32)):
+        z = torch.randn(32, 100, generator=torch.Generator().manual_seed(step))
+        ours = train_step(*pairs[0], *opts[0], real, z)
+        plain = reference_step(*pairs[1], *opts[1], real, z)
+        assert [x.item() for x in ours] == list(plain)
+    for a, b in zip(pairs[0], pairs[1], strict=True):
+        assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values(), strict=True))
+    assert all(p.requires_grad for p in pairs[0][1].parameters()), "train_step must give D its gradients back"
 
 
 def test_same_seed_same_history(small):
@@ -82,6 +114,34 @@ def test_checkpoint_holds_everything(small, tmp_path):
     assert not list(tmp_path.glob(".*.tmp")), "no temporary file is left behind"
 
 
+def test_running_average_draws_and_resumes_exactly(small, tmp_path):
+    from gan_lessons.pretrained import load_generator
+
+    config = dict(FAST, epochs=2, ema=0.99)
+    straight = Trainer(small, TrainConfig(**config), "cpu")
+    straight.fit(progress=False)
+    assert straight.drawer is straight.average and straight.steps == 6
+    pairs = zip(straight.average.parameters(), straight.generator.parameters(), strict=True)
+    gap = [(a - p).abs().max() for a, p in pairs]
+    assert all(g > 0 for g in gap), "the average lags behind the generator"
+    first = Trainer(small, TrainConfig(**config), "cpu")
+    first.fit(1, progress=False, checkpoint=tmp_path / "c.pt")
+    resumed = Trainer.load(tmp_path / "c.pt", small, "cpu")
+    resumed.fit(progress=False)
+    assert resumed.steps == straight.steps and resumed.history == straight.history
+    for a, b in zip(resumed.average.state_dict().values(), straight.average.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    resumed.save(tmp_path / "c.pt")
+    drawn = load_generator(tmp_path / "c.pt")  # a checkpoint's generator is its running average
+    for a, b in zip(drawn.state_dict().values(), straight.average.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_no_average_by_default(small):
+    t = Trainer(small, TrainConfig(**FAST), "cpu")
+    assert t.average is None and t.drawer is t.generator
+
+
 def test_checkpoint_of_another_architecture_is_refused(small, tmp_path):
     Trainer(small, TrainConfig(**FAST), "cpu").save(tmp_path / "c.pt")
     with pytest.raises(CheckpointError, match="holds a 'classic' GAN, not 'dcgan'"):
@@ -98,7 +158,8 @@ def test_nan_stops_training_with_advice(small, tmp_path):
 @pytest.mark.parametrize(
     "bad, message",
     [({"lr": 0}, "lr must be"), ({"batch_size": 0}, "batch_size"), ({"epochs": -1}, "epochs"),
-     ({"arch": "huge"}, "arch must be one of"), ({"lr": float("nan")}, "lr must be")],
+     ({"arch": "huge"}, "arch must be one of"), ({"lr": float("nan")}, "lr must be"),
+     ({"ema": 1.0}, "ema must be a number in"), ({"ema": -0.5}, "ema must be")],
 )  # fmt: skip
 def test_bad_settings_are_explained(bad, message):
     with pytest.raises(ConfigError, match=message):
