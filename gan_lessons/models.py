@@ -91,17 +91,21 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(nn.Module):
-    """Lesson 06: the DCGAN's discriminator, digits (B, 1, 28, 28) shrunk by convolutions to P(real) (B, 1)."""
+    """Lesson 06: the DCGAN's discriminator, digits (B, 1, 28, 28) shrunk by convolutions to P(real) (B, 1).
 
-    def __init__(self, width: int = 64):
+    Half as wide as the classic one (32 and 64 filters): a quarter of the work per digit, and in
+    our measurements its digits were judged about as good per step as with 64 and 128 filters.
+    """
+
+    def __init__(self, width: int = 32):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Conv2d(1, width, 4, 2, 1),  # (B, 64, 14, 14)
+            nn.Conv2d(1, width, 4, 2, 1),  # (B, 32, 14, 14)
             nn.LeakyReLU(0.2),
-            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # (B, 128, 7, 7)
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # (B, 64, 7, 7)
             nn.BatchNorm2d(2 * width),
             nn.LeakyReLU(0.2),
-            nn.Flatten(),  # (B, 6272)
+            nn.Flatten(),  # (B, 3136)
             nn.Linear(2 * width * 7 * 7, 1),  # (B, 1)
             nn.Sigmoid(),
         )
