@@ -193,7 +193,6 @@ class Trainer:
         self.generator, self.discriminator = gen.to(self.device), disc.to(self.device)
         self.opt_g, self.opt_d = make_optimizers(self.generator, self.discriminator, self.config)
         self.average = copy.deepcopy(self.generator).requires_grad_(False) if self.config.ema else None
-        self.steps = 0  # batches trained in all
         self.rng = torch.Generator(self.device).manual_seed(self.config.seed)  # shuffles and noise
         self.fixed_noise = make_noise(16, self.config.z_dim, seed=self.config.seed + 1)  # (16, z_dim)
         self.history = History()
@@ -213,6 +212,11 @@ class Trainer:
         """Lesson 04: how many batches make one epoch (fewer when max_batches is set)."""
         n = math.ceil(len(self.images) / self.config.batch_size)
         return min(n, self.config.max_batches or n)
+
+    @property
+    def steps(self) -> int:
+        """Lesson 06: how many batches training has taken so far, in all epochs."""
+        return len(self.history.batch_d) + self.batch
 
     @property
     def drawer(self) -> nn.Module:
@@ -263,7 +267,7 @@ class Trainer:
                     raise
                 raise self._diverged(self.batch + 1) from err
             self._losses[self.batch, 0], self._losses[self.batch, 1] = d_loss, g_loss  # stays on the device
-            self.batch, self.steps = self.batch + 1, self.steps + 1
+            self.batch += 1
             if self.average is not None:
                 update_average(self.average, self.generator, self.config.ema, self.steps)
             bar.update(1)
@@ -296,7 +300,7 @@ class Trainer:
             "order": self._order.cpu() if mid_epoch else None,
             "losses": self._losses[: self.batch].cpu() if mid_epoch else None,
             "generator": self.generator.state_dict(), "discriminator": self.discriminator.state_dict(),
-            "average": None if self.average is None else self.average.state_dict(), "steps": self.steps,
+            "average": None if self.average is None else self.average.state_dict(),
             "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
             "rng": self.rng.get_state(), "fixed_noise": self.fixed_noise, "history": asdict(self.history),
         }  # fmt: skip
@@ -329,7 +333,6 @@ class Trainer:
         self.discriminator.load_state_dict(state["discriminator"])
         if self.average is not None:
             self.average.load_state_dict(state["average"])
-        self.steps = state.get("steps", 0)  # absent in checkpoints older than the average
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         self.rng.set_state(state["rng"])

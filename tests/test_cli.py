@@ -44,7 +44,7 @@ def test_train_keeps_a_running_average_when_asked(tmp_path):
     assert main(["train", "--arch", "dcgan", "--epochs", "1", "--max-batches", "2", "--batch-size", "32",
                  "--ema", "0.99", "--out", str(out), "--quiet"]) == 0  # fmt: skip
     state = torch.load(out / "checkpoint.pt", weights_only=True)
-    assert state["config"]["ema"] == 0.99 and state["average"] is not None and state["steps"] == 2
+    assert state["config"]["ema"] == 0.99 and state["average"] is not None
 
 
 @pytest.mark.parametrize(
