@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     share = _number(float, 0, "a number in [0, 1), such as 0.999", below=1)
     train.add_argument("--ema", type=share, default=0.0,
                        help="keep a running average of the generator (lesson 06); 0 = off")  # fmt: skip
+    train.add_argument("--r1", type=_number(float, 0, "a number >= 0, such as 1"), default=0.0,
+                       help="weight of the gradient penalty on real digits (lesson 06); 0 = off")  # fmt: skip
     train.add_argument("--data", help="folder with the MNIST files (default: see the README)")
     train.add_argument("--out", default="runs/classic", help="folder for the checkpoint, losses and pictures")
     train.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
@@ -101,12 +103,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         c = trainer.config
         print(f"Resuming from {ckpt}: {trainer.epoch} epochs done, {trainer.batch} batches into the next. "
               f"It keeps its settings: batch size {c.batch_size}, lr {c.lr}, seed {c.seed}, "
-              f"max batches {c.max_batches}, ema {c.ema}.")  # fmt: skip
+              f"max batches {c.max_batches}, ema {c.ema}, r1 {c.r1}.")  # fmt: skip
     else:
         if args.resume:
             print(f"No checkpoint in {out} yet: starting from the beginning.")
         config = TrainConfig(arch=args.arch, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                             seed=args.seed, max_batches=args.max_batches, ema=args.ema)  # fmt: skip
+                             seed=args.seed, max_batches=args.max_batches, ema=args.ema, r1=args.r1)  # fmt: skip
         trainer = Trainer(data, config, device)
     trainer.config.epochs = args.epochs
     print(f"Training the {trainer.config.arch} GAN on {trainer.device} for {args.epochs} epochs "

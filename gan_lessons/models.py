@@ -93,11 +93,11 @@ class DCGANGenerator(nn.Module):
 class DCGANDiscriminator(nn.Module):
     """Lesson 06: the DCGAN's discriminator, digits (B, 1, 28, 28) shrunk by convolutions to P(real) (B, 1).
 
-    Half as wide as the classic one (32 and 64 filters): a quarter of the work per digit, and in
-    our measurements its digits were judged about as good per step as with 64 and 128 filters.
+    Half as wide as the classic one (32 and 64 filters), with one hidden layer of HIDDEN units before
+    the answer: in our measurements that layer made the forger's digits much better per second.
     """
 
-    def __init__(self, width: int = 32):
+    def __init__(self, width: int = 32, hidden: int = 256):
         super().__init__()
         self.net = nn.Sequential(
             nn.Conv2d(1, width, 4, 2, 1),  # (B, 32, 14, 14)
@@ -106,7 +106,10 @@ class DCGANDiscriminator(nn.Module):
             nn.BatchNorm2d(2 * width),
             nn.LeakyReLU(0.2),
             nn.Flatten(),  # (B, 3136)
-            nn.Linear(2 * width * 7 * 7, 1),  # (B, 1)
+            nn.Linear(2 * width * 7 * 7, hidden, bias=False),  # (B, 256)
+            nn.BatchNorm1d(hidden),
+            nn.LeakyReLU(0.2),
+            nn.Linear(hidden, 1),  # (B, 1)
             nn.Sigmoid(),
         )
 
@@ -128,6 +131,17 @@ def build_gan(arch: str = "classic", z_dim: int = Z_DIM) -> tuple[nn.Module, nn.
         raise ValueError(f"Unknown architecture {arch!r}. Choose one of: {names}.")
     gen_cls, disc_cls = ARCHITECTURES[arch]
     return gen_cls(z_dim), disc_cls()
+
+
+def discriminator_logit(discriminator: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Lesson 06: a discriminator's answer before its last sigmoid, (B, 1): any number, above 0 means "real"."""
+    layers = getattr(discriminator, "net", None)
+    if not isinstance(layers, nn.Sequential) or not isinstance(layers[-1], nn.Sigmoid):
+        name = type(discriminator).__name__
+        raise ValueError(f"The gradient penalty needs a discriminator whose `net` is an nn.Sequential ending in "
+                         f"nn.Sigmoid, like the package's; got {name}. Use r1=0 with it.")  # fmt: skip
+    _check_shape(x, (None, 1, 28, 28), "The discriminator")
+    return layers[:-1](x)  # (B, 1)
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -14,10 +14,11 @@ from pathlib import Path
 import torch
 from torch import nn
 from torch.nn.functional import binary_cross_entropy as bce
+from torch.nn.functional import binary_cross_entropy_with_logits as bce_logits
 
 from .checkpoints import FORMAT, CheckpointError, load_safe, save_atomic
 from .data import MnistData, shuffled_batches, to_model_range
-from .models import ARCHITECTURES, Z_DIM, build_gan, generate, make_noise
+from .models import ARCHITECTURES, Z_DIM, build_gan, discriminator_logit, generate, make_noise
 
 
 class ConfigError(ValueError):
@@ -41,6 +42,7 @@ class TrainConfig:
     seed: int = 42
     max_batches: int | None = None  # stop each epoch after this many batches (quick tries, tests)
     ema: float = 0.0  # keep a running average of the generator's weights (lesson 06); 0 = off, as in the reference
+    r1: float = 0.0  # weight of the gradient penalty on real digits (lesson 06); 0 = off, as in the reference
 
     def __post_init__(self) -> None:
         self.betas = tuple(self.betas) if isinstance(self.betas, (tuple, list)) else self.betas
@@ -58,6 +60,8 @@ class TrainConfig:
              f"max_batches must be None or >= 1, got {self.max_batches!r}"),
             (_is_num(self.ema) and 0 <= self.ema < 1,
              f"ema must be a number in [0, 1): 0 turns it off, 0.999 is typical; got {self.ema!r}"),
+            (_is_num(self.r1) and 0 <= self.r1 < math.inf,
+             f"r1 must be a number >= 0: 0 turns the penalty off, 1 is typical; got {self.r1!r}"),
         ]  # fmt: skip
         for ok, message in rules:
             if not ok:
@@ -105,16 +109,24 @@ def make_optimizers(generator: nn.Module, discriminator: nn.Module, config: Trai
             torch.optim.Adam(discriminator.parameters(), **kwargs, **fused))  # fmt: skip
 
 
-def train_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, z: torch.Tensor) -> tuple:
-    """Lesson 04: one step of the classic GAN on a batch; returns (D loss, G loss) as tensors."""
+def train_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, z: torch.Tensor, r1: float = 0.0) -> tuple:
+    """Lesson 04: one step of the classic GAN on a batch; returns (D loss, G loss) as tensors.
+
+    R1 > 0 (lesson 06) adds the gradient penalty `real_penalty` to the discriminator's loss.
+    """
     ones = torch.ones(len(real), 1, device=real.device)  # (B, 1) label "real"
     zeros = torch.zeros(len(real), 1, device=real.device)  # (B, 1) label "fake"
     fake = generator(z)  # (B, 1, 28, 28)
 
     # 1. The discriminator learns: real digits -> 1, fakes -> 0 (detach: leave G alone).
     opt_d.zero_grad()
-    d_loss = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
-    d_loss.backward()
+    if r1:
+        real_logit, steepness = real_penalty(discriminator, real)
+        real_loss = bce_logits(real_logit, ones)
+    else:
+        real_loss = bce(discriminator(real), ones)
+    d_loss = real_loss + bce(discriminator(fake.detach()), zeros)
+    (d_loss + r1 / 2 * steepness if r1 else d_loss).backward()  # the loss reported leaves the penalty out
     opt_d.step()
 
     # 2. The generator learns: make the discriminator say 1 for the fakes. D's own weights need
@@ -125,6 +137,18 @@ def train_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, z: to
         g_loss.backward()
     opt_g.step()
     return d_loss.detach(), g_loss.detach()
+
+
+def real_penalty(discriminator: nn.Module, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Lesson 06: D's answers on REAL before the sigmoid (B, 1), and how steep they are there (R1).
+
+    The penalty is the squared length of the answer's gradient with respect to the pixels,
+    averaged over the batch: small when nudging a real digit hardly changes D's mind.
+    """
+    real = real.detach().requires_grad_(True)  # (B, 1, 28, 28)
+    logit = discriminator_logit(discriminator, real)  # (B, 1)
+    (slope,) = torch.autograd.grad(logit.sum(), real, create_graph=True)  # (B, 1, 28, 28)
+    return logit, slope.square().sum(dim=(1, 2, 3)).mean()
 
 
 @torch.no_grad()
@@ -261,7 +285,8 @@ class Trainer:
         for real in shuffled_batches(self.images, bs, self._order, start=self.batch):
             z = torch.randn(len(real), self.config.z_dim, generator=self.rng, device=self.device)  # (B, z_dim)
             try:
-                d_loss, g_loss = train_step(self.generator, self.discriminator, self.opt_g, self.opt_d, real, z)
+                nets = (self.generator, self.discriminator, self.opt_g, self.opt_d)
+                d_loss, g_loss = train_step(*nets, real, z, self.config.r1)
             except RuntimeError as err:  # BCE refuses NaN probabilities
                 if "between 0 and 1" not in str(err):
                     raise

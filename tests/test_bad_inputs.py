@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
 import gan_lessons
 from gan_lessons import cli
@@ -22,7 +23,15 @@ from gan_lessons.checkpoints import FORMAT, CheckpointError, load_safe
 from gan_lessons.cli import main
 from gan_lessons.data import DataError, load_mnist, read_mnist_folder, subset, to_model_range
 from gan_lessons.lesson import seed_everything
-from gan_lessons.models import ARCHITECTURES, ClassicDiscriminator, ClassicGenerator, build_gan, generate, make_noise
+from gan_lessons.models import (
+    ARCHITECTURES,
+    ClassicDiscriminator,
+    ClassicGenerator,
+    build_gan,
+    discriminator_logit,
+    generate,
+    make_noise,
+)
 from gan_lessons.plots import image_grid, loss_figure
 from gan_lessons.pretrained import load_generator, save_generator
 from gan_lessons.training import ConfigError, TrainConfig, Trainer, resolve_device
@@ -117,6 +126,11 @@ ARGUMENTS = [
                  id="max-batches-zero"),
     pytest.param(lambda s: TrainConfig(ema=1.0), ConfigError, r"ema must be a number in \[0, 1\): 0 turns it off",
                  id="ema-one"),
+    pytest.param(lambda s: TrainConfig(r1=-1.0), ConfigError, "r1 must be a number >= 0: 0 turns the penalty off",
+                 id="r1-negative"),
+    pytest.param(lambda s: discriminator_logit(nn.Linear(784, 1), torch.zeros(2, 1, 28, 28)), ValueError,
+                 r"The gradient penalty needs a discriminator whose `net` is an nn.Sequential ending in nn.Sigmoid",
+                 id="penalty-without-sigmoid"),
     pytest.param(lambda s: Trainer(subset(s, 9), TrainConfig(batch_size=8), "cpu"), ConfigError,
                  r"With 9 digits and batch_size 8, one batch would hold just 1 digit.*Try batch_size 7",
                  id="last-batch-of-one"),
@@ -188,6 +202,7 @@ FLAGS = [  # (id, arguments, what stderr says)
     ("cli-epochs-negative", ["train", "--epochs", "-3"], "--epochs: expected a whole number >= 0, got '-3'"),
     ("cli-max-batches-zero", ["train", "--max-batches", "0"], "--max-batches: expected a whole number >= 1"),
     ("cli-ema-one", ["train", "--ema", "1"], r"--ema: expected a number in \[0, 1\), such as 0.999"),
+    ("cli-r1-negative", ["train", "--r1", "-1"], "--r1: expected a number >= 0, such as 1, got '-1'"),
     ("cli-seed-negative", ["train", "--seed", "-1"], "--seed: expected a whole number >= 0"),
     ("cli-arch-unknown", ["train", "--arch", "huge"], "--arch: invalid choice: 'huge'"),
     ("cli-device-unknown", ["train", "--device", "tpu"], "--device: invalid choice: 'tpu'"),

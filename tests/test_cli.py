@@ -47,6 +47,15 @@ def test_train_keeps_a_running_average_when_asked(tmp_path):
     assert state["config"]["ema"] == 0.99 and state["average"] is not None
 
 
+def test_train_adds_the_gradient_penalty_when_asked(tmp_path):
+    import torch
+
+    out = tmp_path / "run"
+    assert main(["train", "--arch", "dcgan", "--epochs", "1", "--max-batches", "2", "--batch-size", "32",
+                 "--r1", "0.5", "--out", str(out), "--quiet"]) == 0  # fmt: skip
+    assert torch.load(out / "checkpoint.pt", weights_only=True)["config"]["r1"] == 0.5
+
+
 @pytest.mark.parametrize(
     "args, message",
     [(["train", "--lr", "-1"], "--lr: expected a learning rate > 0"),
@@ -54,6 +63,7 @@ def test_train_keeps_a_running_average_when_asked(tmp_path):
      (["train", "--epochs", "-3"], "--epochs: expected a whole number >= 0"),
      (["train", "--arch", "huge"], "invalid choice: 'huge'"),
      (["train", "--ema", "1"], "--ema: expected a number in [0, 1)"),
+     (["train", "--r1", "-1"], "--r1: expected a number >= 0"),
      (["sample", "--n", "4", "--out", "x.pt"], "one of the arguments --checkpoint --pretrained is required"),
      (["dance"], "invalid choice: 'dance'")],
 )  # fmt: skip

@@ -28,11 +28,11 @@ def test_parameter_counts_follow_from_the_layers():
     # G: Linear(100 -> 1024) + BN, Linear(1024 -> 64*7*7) + BN (no biases), ConvT(64 -> 32) + BN, ConvT(32 -> 1)
     w, h = 32, 1024
     gen = 100 * h + 2 * h + h * 2 * w * 49 + 2 * (2 * w * 49) + 2 * w * w * 16 + 2 * w + w * 16 + 1
-    # D: Conv(1 -> 32), Conv(32 -> 64, no bias) + BN, Linear(3136 -> 1)
-    v = 32
-    disc = (16 * v + v) + (v * 2 * v * 16) + 2 * (2 * v) + (2 * v * 49 + 1)
+    # D: Conv(1 -> 32), Conv(32 -> 64, no bias) + BN, Linear(3136 -> 256, no bias) + BN, Linear(256 -> 1)
+    v, u = 32, 256
+    disc = (16 * v + v) + (v * 2 * v * 16) + 2 * (2 * v) + (2 * v * 49 * u) + 2 * u + (u + 1)
     assert count_parameters(DCGANGenerator()) == gen == 3_355_329
-    assert count_parameters(DCGANDiscriminator()) == disc == 36_577
+    assert count_parameters(DCGANDiscriminator()) == disc == 837_025
 
 
 def test_shapes_and_ranges():

@@ -1,15 +1,26 @@
 """gan_lessons.training: the reference's step, the engine, checkpoints and resuming."""
 
+import copy
 import importlib.util
 import math
 from pathlib import Path
 
 import pytest
 import torch
+from torch import nn
+from torch.nn import functional as F
 
 from gan_lessons.checkpoints import CheckpointError
 from gan_lessons.models import build_gan
-from gan_lessons.training import ConfigError, TrainConfig, Trainer, TrainingDiverged, make_optimizers, train_step
+from gan_lessons.training import (
+    ConfigError,
+    TrainConfig,
+    Trainer,
+    TrainingDiverged,
+    make_optimizers,
+    real_penalty,
+    train_step,
+)
 
 FAST = dict(epochs=2, batch_size=64, max_batches=3, seed=7)
 
@@ -58,6 +69,52 @@ def test_train_step_is_the_reference_step_exactly(small, arch):
     assert all(p.requires_grad for p in pairs[0][1].parameters()), "train_step must give D its gradients back"
 
 
+class _LinearJudge(nn.Module):
+    """A discriminator whose answer before the sigmoid is w . x + b: its slope is w everywhere."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(784, 1), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def test_penalty_is_the_squared_slope():
+    torch.manual_seed(0)
+    d, x = _LinearJudge(), torch.randn(5, 1, 28, 28)
+    logit, penalty = real_penalty(d, x)
+    w, b = d.net[1].weight, d.net[1].bias  # (1, 784), (1,)
+    assert torch.allclose(logit, x.flatten(1) @ w.T + b)
+    assert torch.allclose(penalty, w.square().sum())
+
+
+@pytest.mark.parametrize("arch", ["classic", "dcgan"])
+def test_penalty_step_follows_its_loss(small, arch):
+    from gan_lessons.data import to_model_range
+
+    torch.manual_seed(0)
+    g, d = build_gan(arch)
+    twin = copy.deepcopy(d)
+    real, z = to_model_range(small.images[:16]), torch.randn(16, 100)
+    ones, zeros = torch.ones(16, 1), torch.zeros(16, 1)
+    with torch.no_grad():
+        fake = g(z)  # (16, 1, 28, 28): what train_step's G draws from Z
+    opt_g, opt_d = torch.optim.SGD(g.parameters(), lr=0.0), torch.optim.SGD(d.parameters(), lr=1.0)
+    d_loss, _ = train_step(g, d, opt_g, opt_d, real, z, r1=2.0)  # with lr 1, each weight moves by -gradient
+    x = real.clone().requires_grad_(True)
+    logit = twin.net[:-1](x)  # (16, 1)
+    (slope,) = torch.autograd.grad(logit.sum(), x, create_graph=True)
+    plain = F.binary_cross_entropy_with_logits(logit, ones) + F.binary_cross_entropy(twin(fake), zeros)
+    with_penalty = torch.autograd.grad(plain + slope.square().sum((1, 2, 3)).mean(), list(twin.parameters()),
+                                       retain_graph=True)  # fmt: skip
+    without = torch.autograd.grad(plain, list(twin.parameters()))
+    for before, after, grad in zip(twin.parameters(), d.parameters(), with_penalty, strict=True):
+        assert torch.allclose(before - after, grad, atol=1e-5)
+    assert any(not torch.allclose(a, b, atol=1e-5) for a, b in zip(with_penalty, without, strict=True))
+    assert d_loss.item() == pytest.approx(plain.item(), rel=1e-5), "the reported loss leaves the penalty out"
+
+
 def test_same_seed_same_history(small):
     a = Trainer(small, TrainConfig(**FAST), "cpu").fit(progress=False)
     b = Trainer(small, TrainConfig(**FAST), "cpu").fit(progress=False)
@@ -73,8 +130,9 @@ def test_epoch_averages_are_the_mean_of_the_batches(small):
     assert h.epoch_g[1] == pytest.approx(sum(h.batch_g[3:]) / 3)
 
 
-def test_resume_after_an_epoch_equals_uninterrupted(small, tmp_path):
-    config = dict(FAST, epochs=3)
+@pytest.mark.parametrize("extra", [{}, {"arch": "dcgan", "r1": 1.0}], ids=["classic", "dcgan-r1"])
+def test_resume_after_an_epoch_equals_uninterrupted(small, tmp_path, extra):
+    config = dict(FAST, epochs=3, **extra)
     straight = Trainer(small, TrainConfig(**config), "cpu").fit(progress=False)
     first = Trainer(small, TrainConfig(**config), "cpu")
     first.fit(1, progress=False, checkpoint=tmp_path / "c.pt")
@@ -159,7 +217,8 @@ def test_nan_stops_training_with_advice(small, tmp_path):
     "bad, message",
     [({"lr": 0}, "lr must be"), ({"batch_size": 0}, "batch_size"), ({"epochs": -1}, "epochs"),
      ({"arch": "huge"}, "arch must be one of"), ({"lr": float("nan")}, "lr must be"),
-     ({"ema": 1.0}, "ema must be a number in"), ({"ema": -0.5}, "ema must be")],
+     ({"ema": 1.0}, "ema must be a number in"), ({"ema": -0.5}, "ema must be"),
+     ({"r1": -1}, "r1 must be a number >= 0"), ({"r1": float("inf")}, "r1 must be")],
 )  # fmt: skip
 def test_bad_settings_are_explained(bad, message):
     with pytest.raises(ConfigError, match=message):
