@@ -47,7 +47,7 @@ def seconds_per_batch(trainer: Trainer, batches: int = 8, warmup: int = 3) -> fl
             started = time.perf_counter()
         pick = torch.randint(len(trainer.images), (size,), generator=rng, device=trainer.device)
         z = torch.randn(size, z_dim, generator=rng, device=trainer.device)  # (B, z_dim)
-        train_step(gen, disc, opt_g, opt_d, trainer.images[pick], z)
+        train_step(gen, disc, opt_g, opt_d, trainer.images[pick], z, trainer.config.r1)
     _sync(trainer.device)
     return (time.perf_counter() - started) / batches
 

@@ -173,10 +173,10 @@ def test_nan_stops_training_and_keeps_the_last_good_checkpoint(straight, monkeyp
     good = CKPT.read_bytes()
     real_step = training.train_step
 
-    def absurd_lr(generator, discriminator, opt_g, opt_d, real, z):  # a learning rate of 1e30 from epoch 2 on
+    def absurd_lr(generator, discriminator, opt_g, opt_d, *batch):  # a learning rate of 1e30 from epoch 2 on
         for group in [*opt_g.param_groups, *opt_d.param_groups]:
             group["lr"] = 1e30
-        return real_step(generator, discriminator, opt_g, opt_d, real, z)
+        return real_step(generator, discriminator, opt_g, opt_d, *batch)
 
     with monkeypatch.context() as patch:
         patch.setattr(training, "train_step", absurd_lr)

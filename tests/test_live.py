@@ -71,6 +71,20 @@ def test_seconds_per_batch_measures_without_touching_the_trainer(trainer):
         seconds_per_batch(trainer, batches=0)
 
 
+def test_seconds_per_batch_times_the_configured_step(small, monkeypatch):
+    from gan_lessons import live
+
+    real_step, penalties = live.train_step, []
+
+    def step(*args):
+        penalties.append(args[6])  # the r1 argument
+        return real_step(*args)
+
+    monkeypatch.setattr(live, "train_step", step)
+    seconds_per_batch(Trainer(small, TrainConfig(**TINY, r1=0.5), "cpu"), batches=1, warmup=0)
+    assert penalties == [0.5], "the timed step must include the gradient penalty the run will pay for"
+
+
 def test_one_display_updates_in_place_after_every_epoch(trainer, fake_display):
     live = LiveTraining(trainer)
     live.show()
