@@ -1,4 +1,4 @@
-"""A film of training: the fixed-noise digits after every epoch, saved as an animated GIF (lesson 04)."""
+"""A film of training: the fixed-noise digits after every epoch, saved as an animated GIF (lesson 05)."""
 
 from __future__ import annotations
 
@@ -10,21 +10,21 @@ from .training import Trainer
 
 
 class GridRecorder:
-    """Lesson 04: a Trainer callback that keeps the fixed-noise grid after every epoch, to make a GIF."""
+    """Lesson 05: a Trainer callback that keeps the fixed-noise grid after every epoch, to make a GIF."""
 
     def __init__(self):
         self.frames: list[np.ndarray] = []  # each (H, W) uint8, a 4x4 grid of digits
         self.epochs: list[int] = []  # the epoch each frame was taken after (0 = before training)
 
     def __call__(self, trainer: Trainer) -> None:
-        """Lesson 04: take a picture of the trainer's fixed-noise digits now."""
+        """Lesson 05: take a picture of the trainer's fixed-noise digits now."""
         from .plots import image_grid
 
         self.frames.append(image_grid(trainer.samples(), nrow=4))  # (H, W) uint8
         self.epochs.append(trainer.epoch)
 
     def save_gif(self, path: str | Path, seconds_per_frame: float = 0.4, scale: int = 3) -> Path:
-        """Lesson 04: write the frames as an animated GIF that loops; the last frame stays longer."""
+        """Lesson 05: write the frames as an animated GIF that loops; the last frame stays longer."""
         if not self.frames:
             raise ValueError("No frames yet: pass this recorder in fit(callbacks=[...]) or call it with a trainer.")
         if not seconds_per_frame > 0 or not isinstance(scale, int) or scale < 1:
@@ -51,7 +51,7 @@ def _captioned(grid: np.ndarray, caption: str, scale: int):
 
 
 def show_gif(path: str | Path) -> None:
-    """Lesson 04: show an animated GIF in the notebook."""
+    """Lesson 05: show an animated GIF in the notebook."""
     from IPython.display import Image, display
 
     path = Path(path)

@@ -1,4 +1,4 @@
-"""Saving and loading training state safely: atomic writes, no code in files (lesson 04)."""
+"""Saving and loading training state safely: atomic writes, no code in files (lesson 05)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ FORMAT = "gan-lessons"  # every file we write says this, so we can tell ours fro
 
 
 class CheckpointError(ValueError):
-    """A checkpoint file is missing, damaged, unsafe, of the wrong kind or cannot be written (lesson 04)."""
+    """A checkpoint file is missing, damaged, unsafe, of the wrong kind or cannot be written (lesson 05)."""
 
 
 def save_atomic(obj: Any, path: str | Path) -> Path:
-    """Lesson 04: write OBJ with torch.save so that PATH is never half-written."""
+    """Lesson 05: write OBJ with torch.save so that PATH is never half-written."""
     path, tmp = Path(path), None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +45,7 @@ def save_atomic(obj: Any, path: str | Path) -> Path:
 
 
 def load_safe(path: str | Path, *kinds: str) -> dict[str, Any]:
-    """Lesson 04: read a file we wrote, refusing anything that could run code."""
+    """Lesson 05: read a file we wrote, refusing anything that could run code."""
     path = Path(path)
     if path.is_dir():
         raise CheckpointError(f"{path} is a folder. Pass the file inside it, such as {path / 'checkpoint.pt'}.")

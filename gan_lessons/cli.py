@@ -32,7 +32,7 @@ def _number(kind: type, low: float, what: str, strict: bool = False, below: floa
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `gan-lessons` (lesson 04 shows the commands)."""
+    """The argument parser of `gan-lessons` (lesson 05 shows the commands)."""
     parser = argparse.ArgumentParser(prog="gan-lessons", description="Train GANs on MNIST digits and draw samples.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -46,9 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=_number(int, 0, "a whole number >= 0"), default=42)
     share = _number(float, 0, "a number in [0, 1), such as 0.999", below=1)
     train.add_argument("--ema", type=share, default=0.0,
-                       help="keep a running average of the generator (lesson 06); 0 = off")  # fmt: skip
+                       help="keep a running average of the generator (lesson 07); 0 = off")  # fmt: skip
     train.add_argument("--r1", type=_number(float, 0, "a number >= 0, such as 1"), default=0.0,
-                       help="weight of the gradient penalty on real digits (lesson 06); 0 = off")  # fmt: skip
+                       help="weight of the gradient penalty on real digits (lesson 07); 0 = off")  # fmt: skip
     train.add_argument("--data", help="folder with the MNIST files (default: see the README)")
     train.add_argument("--out", default="runs/classic", help="folder for the checkpoint, losses and pictures")
     train.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--png", help="also save a grid of the digits as this PNG file")
     sample.add_argument("--seed", type=_number(int, 0, "a whole number >= 0"), default=0)
 
-    judge = sub.add_parser("judge", help="score digits with the digit judge (lesson 07)")
+    judge = sub.add_parser("judge", help="score digits with the digit judge (lesson 08)")
     judge.add_argument("--samples", required=True, help="FILE.pt from `gan-lessons sample` (uint8, (N, 1, 28, 28))")
     return parser
 
@@ -159,7 +159,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_judge(args: argparse.Namespace) -> int:
-    """Run `gan-lessons judge` (lesson 07): recognizability, digit counts and Fréchet distance."""
+    """Run `gan-lessons judge` (lesson 08): recognizability, digit counts and Fréchet distance."""
     import pickle
 
     import torch
@@ -186,7 +186,7 @@ def cmd_judge(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Lesson 04: the `gan-lessons` command; returns the exit code."""
+    """Lesson 05: the `gan-lessons` command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     command = {"train": cmd_train, "sample": cmd_sample, "judge": cmd_judge}[args.command]

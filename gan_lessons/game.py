@@ -1,4 +1,4 @@
-"""The "you be the discriminator" game: find the fake among real digits (lesson 07).
+"""The "you be the discriminator" game: find the fake among real digits (lesson 08).
 
 The rounds are plain data (``new_round``, ``verdict``), so they are easy to test; ``play``
 wraps them in buttons for the notebook and imports ipywidgets only when it is called.
@@ -18,7 +18,7 @@ from .models import generate, make_noise
 
 @dataclass
 class Round:
-    """Lesson 07: one round of the game: some pictures, one of them fake."""
+    """Lesson 08: one round of the game: some pictures, one of them fake."""
 
     images: torch.Tensor  # (K, 1, 28, 28) in [-1, 1]
     fake: int  # which picture is the fake, 0 .. K-1
@@ -28,7 +28,7 @@ class Round:
 @torch.no_grad()
 def new_round(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module | None = None,
               n: int = 4, seed: int = 0) -> Round:  # fmt: skip
-    """Lesson 07: N pictures, N - 1 of them picked from REAL (N, 1, 28, 28) and one drawn by GENERATOR."""
+    """Lesson 08: N pictures, N - 1 of them picked from REAL (N, 1, 28, 28) and one drawn by GENERATOR."""
     if real.dim() != 4 or tuple(real.shape[1:]) != (1, 28, 28) or not real.is_floating_point():
         raise ValueError(f"Expected real digits as floats (N, 1, 28, 28) in [-1, 1], got {tuple(real.shape)}.")
     if not 2 <= n <= min(len(real) + 1, 10):
@@ -50,7 +50,7 @@ def new_round(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module
 
 
 def verdict(round_: Round, pick: int) -> str:
-    """Lesson 07: what to tell a player who picked picture PICK (counting from 0), and what D thought."""
+    """Lesson 08: what to tell a player who picked picture PICK (counting from 0), and what D thought."""
     if not 0 <= pick < len(round_.images):
         raise ValueError(f"Pick a picture from 0 to {len(round_.images) - 1}, got {pick}.")
     name = f"picture {round_.fake + 1}"
@@ -77,7 +77,7 @@ def _png(image: torch.Tensor, size: int = 84) -> bytes:
 
 def play(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module | None = None, n: int = 4,
          seed: int = 0):  # fmt: skip
-    """Lesson 07: the game as a widget: click the picture you think is fake, then see what D thought."""
+    """Lesson 08: the game as a widget: click the picture you think is fake, then see what D thought."""
     import ipywidgets as widgets
 
     state = {"round": None, "seed": seed, "score": [0, 0]}

@@ -1,4 +1,4 @@
-"""The digit judge: a small classifier that tells how good generated digits are (lesson 07).
+"""The digit judge: a small classifier that tells how good generated digits are (lesson 08).
 
 It answers three questions about a batch of digits:
 
@@ -33,7 +33,7 @@ DOMINANT_SHARE = 0.25  # a digit with a bigger share than this is "dominant"
 
 
 class DigitJudge(nn.Module):
-    """Lesson 07: a small CNN that reads a digit (B, 1, 28, 28) in [-1, 1] and scores 0..9 (B, 10)."""
+    """Lesson 08: a small CNN that reads a digit (B, 1, 28, 28) in [-1, 1] and scores 0..9 (B, 10)."""
 
     def __init__(self, width: int = 32, n_features: int = 128):
         super().__init__()
@@ -57,7 +57,7 @@ class DigitJudge(nn.Module):
 
 @dataclass
 class Reference:
-    """Lesson 07: the judge's features of MNIST's real test digits, to compare generated digits with."""
+    """Lesson 08: the judge's features of MNIST's real test digits, to compare generated digits with."""
 
     features_a: torch.Tensor  # (5000, F) features of the test set's first half
     mean_b: torch.Tensor  # (F,) mean features of the second half
@@ -65,7 +65,7 @@ class Reference:
 
 
 def load_judge(path: str | Path = JUDGE_PATH) -> DigitJudge:
-    """Lesson 07: the trained judge in eval mode, with its test accuracy and real-digit reference."""
+    """Lesson 08: the trained judge in eval mode, with its test accuracy and real-digit reference."""
     obj = load_safe(path, "judge")
     judge = DigitJudge(obj.get("width", 32), obj.get("n_features", 128))
     try:
@@ -83,7 +83,7 @@ def _shipped_judge() -> DigitJudge:
 
 
 def as_model_range(images: torch.Tensor) -> torch.Tensor:
-    """Lesson 07: digits as floats (N, 1, 28, 28) in [-1, 1], from uint8 pixels or floats."""
+    """Lesson 08: digits as floats (N, 1, 28, 28) in [-1, 1], from uint8 pixels or floats."""
     if not isinstance(images, torch.Tensor):
         raise TypeError(f"Expected a tensor of digits, got {type(images).__name__}.")
     if images.dim() == 3:
@@ -102,7 +102,7 @@ def as_model_range(images: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def read_digits(images: torch.Tensor, judge: DigitJudge | None = None, batch: int = 1000) -> tuple:
-    """Lesson 07: the judge's probabilities (N, 10) and features (N, F) for some digits."""
+    """Lesson 08: the judge's probabilities (N, 10) and features (N, F) for some digits."""
     judge = judge or _shipped_judge()
     x = as_model_range(images)  # (N, 1, 28, 28)
     probs, feats = [], []
@@ -114,17 +114,17 @@ def read_digits(images: torch.Tensor, judge: DigitJudge | None = None, batch: in
 
 
 def recognizability(probs: torch.Tensor, threshold: float = CONFIDENT) -> float:
-    """Lesson 07: the share of digits the judge reads with confidence >= THRESHOLD."""
+    """Lesson 08: the share of digits the judge reads with confidence >= THRESHOLD."""
     return (probs.max(dim=1).values >= threshold).float().mean().item()
 
 
 def digit_counts(probs: torch.Tensor) -> list[int]:
-    """Lesson 07: how many digits the judge reads as 0, 1, ..., 9 (its best guess for each)."""
+    """Lesson 08: how many digits the judge reads as 0, 1, ..., 9 (its best guess for each)."""
     return torch.bincount(probs.argmax(dim=1), minlength=10).tolist()
 
 
 def coverage_warning(counts: list[int]) -> str | None:
-    """Lesson 07: a warning naming the missing and dominant digits, or None when all look fair."""
+    """Lesson 08: a warning naming the missing and dominant digits, or None when all look fair."""
     total = sum(counts)
     if len(counts) != 10 or total == 0:
         raise ValueError(f"Expected 10 digit counts with a positive total, got {counts}.")
@@ -142,7 +142,7 @@ def coverage_warning(counts: list[int]) -> str | None:
 
 
 def feature_stats(features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Lesson 07: the mean (F,) and covariance (F, F) of features (N, F), in float64."""
+    """Lesson 08: the mean (F,) and covariance (F, F) of features (N, F), in float64."""
     if features.dim() != 2 or len(features) < 2:
         raise ValueError(f"Expected features of shape (N, F) with N >= 2, got {tuple(features.shape)}.")
     f = features.double()
@@ -158,7 +158,7 @@ def _sqrt_psd(m: torch.Tensor) -> torch.Tensor:
 
 
 def frechet_from_stats(mean1: torch.Tensor, cov1: torch.Tensor, mean2: torch.Tensor, cov2: torch.Tensor) -> float:
-    """Lesson 07: the Fréchet distance between two Gaussians given by their means and covariances."""
+    """Lesson 08: the Fréchet distance between two Gaussians given by their means and covariances."""
     mean1, cov1, mean2, cov2 = (t.double() for t in (mean1, cov1, mean2, cov2))
     root1 = _sqrt_psd(cov1)
     # trace of sqrt(cov1 @ cov2) = sum of sqrt(eigenvalues) of the symmetric root1 @ cov2 @ root1
@@ -168,13 +168,13 @@ def frechet_from_stats(mean1: torch.Tensor, cov1: torch.Tensor, mean2: torch.Ten
 
 
 def frechet_distance(features1: torch.Tensor, features2: torch.Tensor) -> float:
-    """Lesson 07: the Fréchet distance between two sets of features (N1, F) and (N2, F)."""
+    """Lesson 08: the Fréchet distance between two sets of features (N1, F) and (N2, F)."""
     return frechet_from_stats(*feature_stats(features1), *feature_stats(features2))
 
 
 @dataclass
 class JudgeReport:
-    """Lesson 07: the judge's verdict on a batch of digits."""
+    """Lesson 08: the judge's verdict on a batch of digits."""
 
     n: int
     recognizability: float
@@ -191,12 +191,12 @@ class JudgeReport:
 
     @property
     def covered(self) -> int:
-        """Lesson 07: how many of the 10 digits appear at least a little (share >= 2%)."""
+        """Lesson 08: how many of the 10 digits appear at least a little (share >= 2%)."""
         return sum(s >= MISSING_SHARE for s in self.shares)
 
     @property
     def fd_ratio(self) -> float:
-        """Lesson 07: the Fréchet distance in units of the real-against-real one (1 = as good as real)."""
+        """Lesson 08: the Fréchet distance in units of the real-against-real one (1 = as good as real)."""
         return self.fd / self.fd_real if self.fd_real > 0 else float("inf")
 
     def __str__(self) -> str:
@@ -212,7 +212,7 @@ class JudgeReport:
 
 
 def judge_digits(images: torch.Tensor, judge: DigitJudge | None = None) -> JudgeReport:
-    """Lesson 07: judge digits (N, 1, 28, 28), uint8 pixels or floats in [-1, 1]."""
+    """Lesson 08: judge digits (N, 1, 28, 28), uint8 pixels or floats in [-1, 1]."""
     judge = judge or _shipped_judge()
     probs, feats = read_digits(images, judge)
     ref = judge.reference
@@ -226,7 +226,7 @@ def judge_digits(images: torch.Tensor, judge: DigitJudge | None = None) -> Judge
 
 
 def judge_generator(generator: nn.Module, n: int = 1000, seed: int = 0, judge: DigitJudge | None = None) -> JudgeReport:
-    """Lesson 07: draw N digits from GENERATOR (seeded) and judge them."""
+    """Lesson 08: draw N digits from GENERATOR (seeded) and judge them."""
     if n < 2:
         raise ValueError(f"Judge at least 2 digits (1,000 or more is best), got n={n}.")
     digits = torch.cat([generate(generator, make_noise(min(1000, n - i), generator.z_dim, seed=seed + i))
@@ -236,7 +236,7 @@ def judge_generator(generator: nn.Module, n: int = 1000, seed: int = 0, judge: D
 
 def recognizability_curve(trainer, seconds: float, every: float = 15.0, n: int = 1000,
                           seed: int = 0) -> list[tuple[float, float]]:  # fmt: skip
-    """Lesson 06: train TRAINER for SECONDS of training time, judging N digits every EVERY seconds.
+    """Lesson 07: train TRAINER for SECONDS of training time, judging N digits every EVERY seconds.
 
     Returns (seconds of training, recognizability) pairs, starting with the untrained (0, ...).
     Judging is not counted as training time. Training also ends when the config's epochs are done.

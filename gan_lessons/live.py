@@ -1,4 +1,4 @@
-"""Watching training live: one display that updates in place, and how long training will take (lesson 04)."""
+"""Watching training live: one display that updates in place, and how long training will take (lesson 05)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .training import Trainer, make_optimizers, train_step
 
 
 def format_duration(seconds: float) -> str:
-    """Lesson 04: a time in words a person reads easily, like "3 min 5 s" or "1 h 20 min"."""
+    """Lesson 05: a time in words a person reads easily, like "3 min 5 s" or "1 h 20 min"."""
     if not seconds >= 0 or seconds == float("inf"):
         raise ValueError(f"A duration must be a finite number of seconds >= 0, got {seconds!r}.")
     seconds = round(seconds)
@@ -33,7 +33,7 @@ def _sync(device: torch.device) -> None:
 
 
 def seconds_per_batch(trainer: Trainer, batches: int = 8, warmup: int = 3) -> float:
-    """Lesson 04: time a few training batches on copies of TRAINER's networks (the trainer is left unchanged)."""
+    """Lesson 05: time a few training batches on copies of TRAINER's networks (the trainer is left unchanged)."""
     if batches < 1 or warmup < 0:
         raise ValueError(f"Need batches >= 1 and warmup >= 0, got batches={batches}, warmup={warmup}.")
     gen, disc = copy.deepcopy(trainer.generator), copy.deepcopy(trainer.discriminator)
@@ -69,7 +69,7 @@ class _Frame:
 
 
 class LiveTraining:
-    """Lesson 04: a Trainer callback: one display of losses, fixed-noise digits and time left, updated in place."""
+    """Lesson 05: a Trainer callback: one display of losses, fixed-noise digits and time left, updated in place."""
 
     def __init__(self, trainer: Trainer, epochs: int | None = None):
         self.trainer = trainer
@@ -79,7 +79,7 @@ class LiveTraining:
         self.handle = None  # IPython's handle on the display, made by show()
 
     def status(self) -> tuple[float, str]:
-        """Lesson 04: how far training is (0 to 1) and a line saying so, with the time left."""
+        """Lesson 05: how far training is (0 to 1) and a line saying so, with the time left."""
         done, left = self.trainer.epoch - self.first_epoch, max(0, self.target - self.trainer.epoch)
         fraction = 1.0 if self.target == 0 else min(1.0, self.trainer.epoch / self.target)
         elapsed = time.perf_counter() - self.started
@@ -92,7 +92,7 @@ class LiveTraining:
         return fraction, f"epoch {self.trainer.epoch} of {self.target} | {format_duration(elapsed)} so far | {guess}"
 
     def picture(self) -> bytes:
-        """Lesson 04: a PNG of the loss curves so far beside the digits drawn from the fixed noise."""
+        """Lesson 05: a PNG of the loss curves so far beside the digits drawn from the fixed noise."""
         import matplotlib.pyplot as plt
 
         from .plots import image_grid
@@ -119,17 +119,17 @@ class LiveTraining:
         return buffer.getvalue()
 
     def frame(self) -> _Frame:
-        """Lesson 04: the progress bar, the status line and the picture, ready to display."""
+        """Lesson 05: the progress bar, the status line and the picture, ready to display."""
         return _Frame(*self.status(), self.picture())
 
     def show(self) -> None:
-        """Lesson 04: show the display now (before training); later calls update the same display."""
+        """Lesson 05: show the display now (before training); later calls update the same display."""
         from IPython.display import display
 
         self.handle = display(self.frame(), display_id=True)
 
     def __call__(self, trainer: Trainer) -> None:
-        """Lesson 04: update the display after an epoch (the Trainer calls this)."""
+        """Lesson 05: update the display after an epoch (the Trainer calls this)."""
         if trainer is not self.trainer:
             raise ValueError("This LiveTraining watches another Trainer; make one with LiveTraining(trainer).")
         if self.handle is None:

@@ -63,7 +63,7 @@ class ClassicDiscriminator(nn.Module):
 
 
 class DCGANGenerator(nn.Module):
-    """Lesson 06: a convolutional generator: noise (B, z_dim) to a 7x7 plan, grown to digits (B, 1, 28, 28)."""
+    """Lesson 07: a convolutional generator: noise (B, z_dim) to a 7x7 plan, grown to digits (B, 1, 28, 28)."""
 
     def __init__(self, z_dim: int = Z_DIM, width: int = 32, hidden: int = 1024):
         super().__init__()
@@ -91,7 +91,7 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(nn.Module):
-    """Lesson 06: the DCGAN's discriminator, digits (B, 1, 28, 28) shrunk by convolutions to P(real) (B, 1).
+    """Lesson 07: the DCGAN's discriminator, digits (B, 1, 28, 28) shrunk by convolutions to P(real) (B, 1).
 
     Half as wide as the classic one (32 and 64 filters), with one hidden layer of HIDDEN units before
     the answer: in our measurements that layer made the forger's digits much better per second.
@@ -125,7 +125,7 @@ ARCHITECTURES: dict[str, tuple[type[nn.Module], type[nn.Module]]] = {
 
 
 def build_gan(arch: str = "classic", z_dim: int = Z_DIM) -> tuple[nn.Module, nn.Module]:
-    """Lesson 04: a fresh (generator, discriminator) pair of the named architecture."""
+    """Lesson 05: a fresh (generator, discriminator) pair of the named architecture."""
     if arch not in ARCHITECTURES:
         names = ", ".join(sorted(ARCHITECTURES))
         raise ValueError(f"Unknown architecture {arch!r}. Choose one of: {names}.")
@@ -134,7 +134,7 @@ def build_gan(arch: str = "classic", z_dim: int = Z_DIM) -> tuple[nn.Module, nn.
 
 
 def discriminator_logit(discriminator: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """Lesson 06: a discriminator's answer before its last sigmoid, (B, 1): any number, above 0 means "real"."""
+    """Lesson 07: a discriminator's answer before its last sigmoid, (B, 1): any number, above 0 means "real"."""
     layers = getattr(discriminator, "net", None)
     if not isinstance(layers, nn.Sequential) or not isinstance(layers[-1], nn.Sigmoid):
         name = type(discriminator).__name__

@@ -54,7 +54,7 @@ def show_grid(images: torch.Tensor, nrow: int | None = None, title: str | None =
 
 
 def save_grid(images: torch.Tensor, path: str | Path, nrow: int | None = None, title: str | None = None) -> Path:
-    """Lesson 04: save a grid of digits as a PNG file."""
+    """Lesson 05: save a grid of digits as a PNG file."""
     fig = grid_figure(images, nrow, title)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
@@ -63,7 +63,7 @@ def save_grid(images: torch.Tensor, path: str | Path, nrow: int | None = None, t
 
 
 def loss_figure(d_losses: list[float], g_losses: list[float], xlabel: str = "epoch"):
-    """Lesson 04: a figure of the discriminator's and generator's losses over time."""
+    """Lesson 05: a figure of the discriminator's and generator's losses over time."""
     try:
         d, g = np.asarray(d_losses, dtype=float), np.asarray(g_losses, dtype=float)  # NaN and inf leave gaps
     except (TypeError, ValueError):
@@ -83,7 +83,7 @@ def loss_figure(d_losses: list[float], g_losses: list[float], xlabel: str = "epo
 
 
 def show_losses(d_losses: list[float], g_losses: list[float], xlabel: str = "epoch") -> None:
-    """Lesson 04: show the loss curves in the notebook."""
+    """Lesson 05: show the loss curves in the notebook."""
     loss_figure(d_losses, g_losses, xlabel)
     plt.show()
 

@@ -1,4 +1,4 @@
-"""Generators ready to use: the shipped pretrained weights, or one taken from a checkpoint (lesson 05)."""
+"""Generators ready to use: the shipped pretrained weights, or one taken from a checkpoint (lesson 06)."""
 
 from __future__ import annotations
 
@@ -14,19 +14,19 @@ WEIGHTS_DIR = Path(__file__).parent / "weights"
 
 
 def available() -> list[str]:
-    """Lesson 05: the names of the pretrained generators that ship with the package."""
+    """Lesson 06: the names of the pretrained generators that ship with the package."""
     return sorted(p.stem for p in WEIGHTS_DIR.glob("*.pt"))
 
 
 def save_generator(generator: nn.Module, arch: str, path: str | Path, half: bool = True) -> Path:
-    """Lesson 05: save just the generator's weights (float16 by default: half the size)."""
+    """Lesson 06: save just the generator's weights (float16 by default: half the size)."""
     state = {k: (v.half() if half and v.is_floating_point() else v).cpu() for k, v in generator.state_dict().items()}
     obj = {"format": FORMAT, "kind": "generator", "arch": arch, "z_dim": generator.z_dim, "state": state}
     return save_atomic(obj, path)
 
 
 def load_generator(source: str | Path, device: str | torch.device = "cpu") -> nn.Module:
-    """Lesson 05: a generator in eval mode from a pretrained NAME, a generator file or a checkpoint."""
+    """Lesson 06: a generator in eval mode from a pretrained NAME, a generator file or a checkpoint."""
     path = WEIGHTS_DIR / f"{source}.pt" if str(source) in available() else Path(source)
     if not path.suffix and not path.exists():
         names = ", ".join(available()) or "none yet"

@@ -1,4 +1,4 @@
-"""Training a GAN: the classic per-batch step and a fast, resumable engine around it (lesson 04)."""
+"""Training a GAN: the classic per-batch step and a fast, resumable engine around it (lesson 05)."""
 
 from __future__ import annotations
 
@@ -22,16 +22,16 @@ from .models import ARCHITECTURES, Z_DIM, build_gan, discriminator_logit, genera
 
 
 class ConfigError(ValueError):
-    """A training setting is out of range (lesson 04)."""
+    """A training setting is out of range (lesson 05)."""
 
 
 class TrainingDiverged(RuntimeError):
-    """The losses became NaN or infinite (lesson 04)."""
+    """The losses became NaN or infinite (lesson 05)."""
 
 
 @dataclass
 class TrainConfig:
-    """Lesson 04: the settings of one training run; the defaults are the reference program's."""
+    """Lesson 05: the settings of one training run; the defaults are the reference program's."""
 
     arch: str = "classic"
     epochs: int = 50
@@ -41,8 +41,8 @@ class TrainConfig:
     z_dim: int = Z_DIM
     seed: int = 42
     max_batches: int | None = None  # stop each epoch after this many batches (quick tries, tests)
-    ema: float = 0.0  # keep a running average of the generator's weights (lesson 06); 0 = off, as in the reference
-    r1: float = 0.0  # weight of the gradient penalty on real digits (lesson 06); 0 = off, as in the reference
+    ema: float = 0.0  # keep a running average of the generator's weights (lesson 07); 0 = off, as in the reference
+    r1: float = 0.0  # weight of the gradient penalty on real digits (lesson 07); 0 = off, as in the reference
 
     def __post_init__(self) -> None:
         self.betas = tuple(self.betas) if isinstance(self.betas, (tuple, list)) else self.betas
@@ -86,7 +86,7 @@ def pick_device() -> torch.device:
 
 
 def resolve_device(device: str | torch.device | None = None) -> torch.device:
-    """Lesson 04: DEVICE as a torch.device (None or "auto": the fastest here), or a clear error."""
+    """Lesson 05: DEVICE as a torch.device (None or "auto": the fastest here), or a clear error."""
     if device is None or device == "auto":
         return pick_device()
     try:
@@ -101,7 +101,7 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
 
 
 def make_optimizers(generator: nn.Module, discriminator: nn.Module, config: TrainConfig) -> tuple:
-    """Lesson 04: one Adam per network, fused into a few kernels where the device allows."""
+    """Lesson 05: one Adam per network, fused into a few kernels where the device allows."""
     kwargs = {"lr": config.lr, "betas": config.betas}
     device = next(generator.parameters()).device
     fused = {"fused": True} if device.type in ("cpu", "cuda") else {}
@@ -110,9 +110,9 @@ def make_optimizers(generator: nn.Module, discriminator: nn.Module, config: Trai
 
 
 def train_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, z: torch.Tensor, r1: float = 0.0) -> tuple:
-    """Lesson 04: one step of the classic GAN on a batch; returns (D loss, G loss) as tensors.
+    """Lesson 05: one step of the classic GAN on a batch; returns (D loss, G loss) as tensors.
 
-    R1 > 0 (lesson 06) adds the gradient penalty `real_penalty` to the discriminator's loss.
+    R1 > 0 (lesson 07) adds the gradient penalty `real_penalty` to the discriminator's loss.
     """
     ones = torch.ones(len(real), 1, device=real.device)  # (B, 1) label "real"
     zeros = torch.zeros(len(real), 1, device=real.device)  # (B, 1) label "fake"
@@ -140,7 +140,7 @@ def train_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, z: to
 
 
 def real_penalty(discriminator: nn.Module, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Lesson 06: D's answers on REAL before the sigmoid (B, 1), and how steep they are there (R1).
+    """Lesson 07: D's answers on REAL before the sigmoid (B, 1), and how steep they are there (R1).
 
     The penalty is the squared length of the answer's gradient with respect to the pixels,
     averaged over the batch: small when nudging a real digit hardly changes D's mind.
@@ -153,7 +153,7 @@ def real_penalty(discriminator: nn.Module, real: torch.Tensor) -> tuple[torch.Te
 
 @torch.no_grad()
 def update_average(average: nn.Module, generator: nn.Module, keep: float, step: int) -> None:
-    """Lesson 06: move AVERAGE's weights a little towards GENERATOR's (BatchNorm statistics are copied).
+    """Lesson 07: move AVERAGE's weights a little towards GENERATOR's (BatchNorm statistics are copied).
 
     Each weight keeps the share KEEP of its old value, or less in the first steps: after STEP
     batches at most (1 + step) / (10 + step), so the average does not drag the untrained start along.
@@ -179,7 +179,7 @@ def _frozen(model: nn.Module) -> Iterator[None]:
 
 @dataclass
 class History:
-    """Lesson 04: the losses of every batch, and their average per epoch."""
+    """Lesson 05: the losses of every batch, and their average per epoch."""
 
     batch_d: list[float] = field(default_factory=list)
     batch_g: list[float] = field(default_factory=list)
@@ -187,14 +187,14 @@ class History:
     epoch_g: list[float] = field(default_factory=list)
 
     def add_epoch(self, d: list[float], g: list[float]) -> None:
-        """Lesson 04: record one epoch's batch losses and their averages."""
+        """Lesson 05: record one epoch's batch losses and their averages."""
         self.batch_d += d
         self.batch_g += g
         self.epoch_d.append(sum(d) / len(d))
         self.epoch_g.append(sum(g) / len(g))
 
     def to_csv(self, path: str | Path) -> None:
-        """Lesson 04: write the per-epoch averages as CSV (epoch, d_loss, g_loss)."""
+        """Lesson 05: write the per-epoch averages as CSV (epoch, d_loss, g_loss)."""
         rows = [f"{i + 1},{d:.6f},{g:.6f}" for i, (d, g) in enumerate(zip(self.epoch_d, self.epoch_g, strict=True))]
         Path(path).write_text("epoch,d_loss,g_loss\n" + "".join(r + "\n" for r in rows))
 
@@ -203,7 +203,7 @@ Callback = Callable[["Trainer"], None]
 
 
 class Trainer:
-    """Lesson 04: trains a GAN fast: data on the device, no syncs inside an epoch, resumable."""
+    """Lesson 05: trains a GAN fast: data on the device, no syncs inside an epoch, resumable."""
 
     def __init__(self, data: MnistData | torch.Tensor, config: TrainConfig | None = None, device=None):
         self.config = config or TrainConfig()
@@ -228,32 +228,32 @@ class Trainer:
         self._stop = threading.Event()
 
     def request_stop(self) -> None:
-        """Lesson 04: ask training to pause after the current batch (Ctrl-C does the same)."""
+        """Lesson 05: ask training to pause after the current batch (Ctrl-C does the same)."""
         self._stop.set()
 
     @property
     def batches_per_epoch(self) -> int:
-        """Lesson 04: how many batches make one epoch (fewer when max_batches is set)."""
+        """Lesson 05: how many batches make one epoch (fewer when max_batches is set)."""
         n = math.ceil(len(self.images) / self.config.batch_size)
         return min(n, self.config.max_batches or n)
 
     @property
     def steps(self) -> int:
-        """Lesson 06: how many batches training has taken so far, in all epochs."""
+        """Lesson 07: how many batches training has taken so far, in all epochs."""
         return len(self.history.batch_d) + self.batch
 
     @property
     def drawer(self) -> nn.Module:
-        """Lesson 06: the generator to draw with: the running average when config.ema is on."""
+        """Lesson 07: the generator to draw with: the running average when config.ema is on."""
         return self.generator if self.average is None else self.average
 
     def samples(self, noise: torch.Tensor | None = None) -> torch.Tensor:
-        """Lesson 04: digits from the fixed noise (or NOISE), to watch progress."""
+        """Lesson 05: digits from the fixed noise (or NOISE), to watch progress."""
         return generate(self.drawer, self.fixed_noise if noise is None else noise)  # (16, 1, 28, 28)
 
     def fit(self, epochs: int | None = None, callbacks: Sequence[Callback] = (), progress: bool = True,
             checkpoint: str | Path | None = None) -> History:  # fmt: skip
-        """Lesson 04: train until EPOCHS epochs are done in all (default: the config's)."""
+        """Lesson 05: train until EPOCHS epochs are done in all (default: the config's)."""
         target = self.config.epochs if epochs is None else epochs
         TrainConfig(epochs=target)  # the same check as the config's
         total = max(0, (target - self.epoch) * self.batches_per_epoch - self.batch)
@@ -317,7 +317,7 @@ class Trainer:
         )
 
     def state_dict(self) -> dict:
-        """Lesson 04: everything needed to continue exactly where training is now."""
+        """Lesson 05: everything needed to continue exactly where training is now."""
         mid_epoch = self._order is not None
         return {
             "format": FORMAT, "kind": "checkpoint", "arch": self.config.arch, "config": asdict(self.config),
@@ -331,12 +331,12 @@ class Trainer:
         }  # fmt: skip
 
     def save(self, path: str | Path) -> Path:
-        """Lesson 04: save a checkpoint atomically (the old file stays until the new one is whole)."""
+        """Lesson 05: save a checkpoint atomically (the old file stays until the new one is whole)."""
         return save_atomic(self.state_dict(), path)
 
     @classmethod
     def load(cls, path: str | Path, data: MnistData | torch.Tensor, device=None, arch: str | None = None):
-        """Lesson 04: rebuild a Trainer from a checkpoint, ready to continue."""
+        """Lesson 05: rebuild a Trainer from a checkpoint, ready to continue."""
         state = load_safe(path, "checkpoint")
         if arch is not None and "arch" in state and state["arch"] != arch:
             raise CheckpointError(f"{path} holds a {state.get('arch')!r} GAN, not {arch!r}. Use --arch "
@@ -427,7 +427,7 @@ def _stop_on_ctrl_c(requested: threading.Event) -> Iterator[None]:
 
 
 def print_every(n: int = 5) -> Callback:
-    """Lesson 04: a callback that prints the average losses every N epochs, as the reference does."""
+    """Lesson 05: a callback that prints the average losses every N epochs, as the reference does."""
 
     def callback(trainer: Trainer) -> None:
         if trainer.epoch % n == 0 or trainer.epoch == trainer.config.epochs:

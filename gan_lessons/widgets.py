@@ -1,4 +1,4 @@
-"""Play with the noise: sliders, buttons and morphs on a trained generator (lesson 05).
+"""Play with the noise: sliders, buttons and morphs on a trained generator (lesson 06).
 
 Each player keeps its state in plain Python (tested without a browser) and builds its
 ipywidgets controls only in `.widget()`, so importing this module stays light. `show()`
@@ -25,7 +25,7 @@ SCALE = 5  # each 28x28 digit is drawn 140x140 pixels
 
 
 def check_seed(seed: object) -> int:
-    """Lesson 05: SEED as an int, or a ValueError that says which seeds are allowed."""
+    """Lesson 06: SEED as an int, or a ValueError that says which seeds are allowed."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         raise ValueError(f"A seed is a whole number from 0 to {MAX_SEED:,}; got {seed!r}. Try 0, 1, 2 ...")
     return seed
@@ -43,13 +43,13 @@ def _one_thread() -> Iterator[None]:
 
 
 def draw(generator: nn.Module, z: torch.Tensor, nrow: int | None = None, scale: int = SCALE) -> bytes:
-    """Lesson 05: the digits GENERATOR draws from noise Z (N, z_dim), as one PNG."""
+    """Lesson 06: the digits GENERATOR draws from noise Z (N, z_dim), as one PNG."""
     with _one_thread():
         return digits_png(generate(generator, z), nrow=nrow, scale=scale)
 
 
 def digits_png(images: torch.Tensor, nrow: int | None = None, scale: int = SCALE) -> bytes:
-    """Lesson 05: digits (N, 1, 28, 28) in [-1, 1] as one PNG picture, SCALE times bigger."""
+    """Lesson 06: digits (N, 1, 28, 28) in [-1, 1] as one PNG picture, SCALE times bigger."""
     from PIL import Image
 
     grid = image_grid(images, nrow=nrow or len(images), pad=1)  # (H, W) uint8
@@ -60,7 +60,7 @@ def digits_png(images: torch.Tensor, nrow: int | None = None, scale: int = SCALE
 
 
 def image_widget(png: bytes):
-    """Lesson 05: an ipywidgets Image showing PNG at its own size (not stretched)."""
+    """Lesson 06: an ipywidgets Image showing PNG at its own size (not stretched)."""
     import ipywidgets as w
 
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # from the PNG header
@@ -68,12 +68,12 @@ def image_widget(png: bytes):
 
 
 def blend(z_a: torch.Tensor, z_b: torch.Tensor, t: float) -> torch.Tensor:
-    """Lesson 05: the noise a fraction T of the way from Z_A (t = 0) to Z_B (t = 1)."""
+    """Lesson 06: the noise a fraction T of the way from Z_A (t = 0) to Z_B (t = 1)."""
     return (1 - t) * z_a + t * z_b
 
 
 def sweep(z: torch.Tensor, entry: int, values: torch.Tensor) -> torch.Tensor:
-    """Lesson 05: copies of noise Z (z_dim,) with entry ENTRY set to each of VALUES."""
+    """Lesson 06: copies of noise Z (z_dim,) with entry ENTRY set to each of VALUES."""
     if not 0 <= entry < len(z):
         raise ValueError(f"entry must be from 0 to {len(z) - 1}, got {entry}.")
     zs = z.repeat(len(values), 1)  # (V, z_dim)
@@ -82,7 +82,7 @@ def sweep(z: torch.Tensor, entry: int, values: torch.Tensor) -> torch.Tensor:
 
 
 class NoiseExplorer:
-    """Lesson 05: sliders on a few noise entries, a strength slider, a new-digit button and a seed box."""
+    """Lesson 06: sliders on a few noise entries, a strength slider, a new-digit button and a seed box."""
 
     def __init__(self, generator: nn.Module, entries: tuple[int, ...] = (0, 1, 2, 3, 4), seed: int = 0):
         self.generator, self.entries = generator, tuple(entries)
@@ -92,24 +92,24 @@ class NoiseExplorer:
         self.set_seed(seed)
 
     def set_seed(self, seed: int) -> None:
-        """Lesson 05: start again from the noise that SEED draws."""
+        """Lesson 06: start again from the noise that SEED draws."""
         self.seed = check_seed(seed)
         self.base = make_noise(1, self.generator.z_dim, seed=self.seed)[0]  # (z_dim,)
         self.values = {i: float(self.base[i]) for i in self.entries}
 
     def noise(self) -> torch.Tensor:
-        """Lesson 05: the noise now: the seed's, with the slider entries, times the strength."""
+        """Lesson 06: the noise now: the seed's, with the slider entries, times the strength."""
         z = self.base.clone()
         for i, v in self.values.items():
             z[i] = v
         return (self.strength * z).unsqueeze(0)  # (1, z_dim)
 
     def png(self) -> bytes:
-        """Lesson 05: the digit for the noise now, as a PNG."""
+        """Lesson 06: the digit for the noise now, as a PNG."""
         return draw(self.generator, self.noise())
 
     def widget(self):
-        """Lesson 05: the controls and the digit, as ipywidgets."""
+        """Lesson 06: the controls and the digit, as ipywidgets."""
         import ipywidgets as w
 
         image = image_widget(self.png())
@@ -143,7 +143,7 @@ class NoiseExplorer:
 
 
 class Morph:
-    """Lesson 05: a slider that blends the noise of one digit into another's."""
+    """Lesson 06: a slider that blends the noise of one digit into another's."""
 
     def __init__(self, generator: nn.Module, seed_a: int = 1, seed_b: int = 2, steps: int = 8):
         self.generator, self.steps, self.t = generator, steps, 0.0
@@ -151,16 +151,16 @@ class Morph:
         self.z_b = make_noise(1, generator.z_dim, seed=check_seed(seed_b))  # (1, z_dim)
 
     def png(self) -> bytes:
-        """Lesson 05: the digit a fraction t of the way from A to B."""
+        """Lesson 06: the digit a fraction t of the way from A to B."""
         return draw(self.generator, blend(self.z_a, self.z_b, self.t))
 
     def strip_png(self) -> bytes:
-        """Lesson 05: all the steps from A to B in one row."""
+        """Lesson 06: all the steps from A to B in one row."""
         ts = torch.linspace(0, 1, self.steps).unsqueeze(1)  # (S, 1)
         return draw(self.generator, blend(self.z_a, self.z_b, ts), scale=3)  # (S, z_dim) noise
 
     def widget(self):
-        """Lesson 05: the blend slider, the digit, and the whole journey below."""
+        """Lesson 06: the blend slider, the digit, and the whole journey below."""
         import ipywidgets as w
 
         image = image_widget(self.png())
@@ -175,7 +175,7 @@ class Morph:
 
 
 class EntrySweep:
-    """Lesson 05: "What does this number do?": one noise entry from -3 to 3, in a row of digits."""
+    """Lesson 06: "What does this number do?": one noise entry from -3 to 3, in a row of digits."""
 
     def __init__(self, generator: nn.Module, seed: int = 0, entry: int = 0, steps: int = 7):
         self.generator, self.values = generator, torch.linspace(-3, 3, steps)
@@ -184,11 +184,11 @@ class EntrySweep:
         sweep(self.z, entry, self.values)  # checks the entry
 
     def png(self) -> bytes:
-        """Lesson 05: the row of digits as the entry goes from -3 to 3."""
+        """Lesson 06: the row of digits as the entry goes from -3 to 3."""
         return draw(self.generator, sweep(self.z, self.entry, self.values), scale=3)
 
     def widget(self):
-        """Lesson 05: pick an entry, see what it changes."""
+        """Lesson 06: pick an entry, see what it changes."""
         import ipywidgets as w
 
         image = image_widget(self.png())
@@ -204,7 +204,7 @@ class EntrySweep:
 
 
 def show(player, sentence: str = "Run this notebook to move the sliders.") -> None:
-    """Lesson 05: display a player's widget, with a still picture for viewers without widgets."""
+    """Lesson 06: display a player's widget, with a still picture for viewers without widgets."""
     from IPython.display import display
 
     view = player.widget()

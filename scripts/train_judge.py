@@ -1,4 +1,4 @@
-"""Train the digit judge shipped in gan_lessons/assets/judge.pt (lesson 07).
+"""Train the digit judge shipped in gan_lessons/assets/judge.pt (lesson 08).
 
 A small CNN learns MNIST's 60,000 training digits (slightly moved, turned and resized at random,
 so that it also reads digits a generator draws a little off-centre). It also sees junk pictures

@@ -1,4 +1,4 @@
-"""Lesson 05 in a real browser: JupyterLab runs every cell, a slider moves, the digit changes.
+"""Lesson 06 in a real browser: JupyterLab runs every cell, a slider moves, the digit changes.
 
 JupyterLab runs on 127.0.0.1 with its own token and temporary HOME, settings and workspace
 folders; Playwright drives Debian's Chromium (never `playwright install`). On failure a
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSON = "05_play_with_the_noise.ipynb"
+LESSON = "06_play_with_the_noise.ipynb"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = os.environ.get("GAN_LESSONS_SCREENSHOT") and Path(os.environ["GAN_LESSONS_SCREENSHOT"]).resolve()
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
@@ -55,7 +55,7 @@ def _wait_for(condition, timeout: float, what: str):
 
 @pytest.fixture
 def lab(tmp_path):
-    """A JupyterLab server on 127.0.0.1 serving a copy of lesson 05; yields its base URL and token."""
+    """A JupyterLab server on 127.0.0.1 serving a copy of lesson 06; yields its base URL and token."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("chromium is missing: .ci/run installs it with apt-get")

@@ -1,4 +1,4 @@
-"""Lesson 06's DCGAN: its layers, training it with the shared engine, and the shipped weights."""
+"""Lesson 07's DCGAN: its layers, training it with the shared engine, and the shipped weights."""
 
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Lesson 04's live display, time estimate and film; and the pictures drawn for lessons 00 to 03."""
+"""Lesson 05's live display, time estimate and film; and the pictures drawn for lessons 00 to 03."""
 
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""Lesson 05's players: the noise they make, the pictures they draw, and their controls."""
+"""Lesson 06's players: the noise they make, the pictures they draw, and their controls."""
 
 import pytest
 import torch
