@@ -22,6 +22,8 @@ from pathlib import Path
 
 import torch
 
+from . import validate as check
+
 ENV_DATA = "GAN_LESSONS_DATA"
 ENV_OFFLINE = "GAN_LESSONS_OFFLINE"
 SAMPLE_DIR = Path(__file__).parent / "assets"
@@ -174,14 +176,11 @@ def load_mnist(
 
 def to_model_range(images: torch.Tensor) -> torch.Tensor:
     """Lesson 01: uint8 pixels 0..255 to floats in [-1, 1], as ToTensor + Normalize(0.5, 0.5)."""
-    if not isinstance(images, torch.Tensor) or images.dtype != torch.uint8:
-        got = f"a {images.dtype} tensor" if isinstance(images, torch.Tensor) else type(images).__name__
-        raise ValueError(f"Expected a tensor of uint8 pixels (0..255), such as MnistData.images; got {got}.")
-    if images.dim() not in (2, 3, 4) or images.shape[-2:] != (28, 28) or (images.dim() == 4 and images.shape[1] != 1):
-        raise ValueError(f"Expected grey 28x28 digits, (N, 28, 28) or (N, 1, 28, 28); got {tuple(images.shape)}.")
+    if isinstance(images, torch.Tensor) and images.dim() == 2:  # one digit (28, 28)
+        images = images.unsqueeze(0)
+    images = check.digits(images, "to_model_range expects", floats=False)  # (N, 1, 28, 28) uint8
     x = images.float().div(255)  # ToTensor: [0, 1]
-    x = (x - 0.5) / 0.5  # Normalize((0.5,), (0.5,)): [-1, 1]
-    return x.reshape(-1, 1, 28, 28)  # (N, 1, 28, 28)
+    return (x - 0.5) / 0.5  # Normalize((0.5,), (0.5,)): [-1, 1], (N, 1, 28, 28)
 
 
 def to_pixels(x: torch.Tensor) -> torch.Tensor:
@@ -225,6 +224,5 @@ def reference_loader(data: MnistData, batch_size: int = 128, seed: int = 0) -> t
 
 def subset(data: MnistData, n: int) -> MnistData:
     """Lesson 01: the first N digits (fast mode uses a few hundred)."""
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"n is how many digits to keep: a whole number >= 1, got {n!r}.")
+    n = check.whole(n, "subset: n, how many digits to keep,", 1)
     return MnistData(data.images[:n], data.labels[:n], f"{data.source}, first {min(n, len(data))}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from . import validate as check
 from .data import to_pixels
 
 BOXES = {  # name: (centre x, centre y, text, colour); the drawing is 12 wide and 6 tall
@@ -26,9 +27,7 @@ def _picture(image: torch.Tensor | None, seed: int) -> torch.Tensor:
     if image is None:
         g = torch.Generator().manual_seed(seed)
         return torch.randint(0, 256, (28, 28), generator=g, dtype=torch.uint8)
-    image = image.squeeze()
-    if tuple(image.shape) != (28, 28):
-        raise ValueError(f"Expected one digit of shape (28, 28) or (1, 28, 28), got {tuple(image.shape)}.")
+    image = check.digits(image, "gan_diagram expects", finite=False, one=True)[0, 0]  # (28, 28)
     return image if image.dtype == torch.uint8 else to_pixels(image)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from . import validate as check
 from .data import to_pixels
 from .models import generate, make_noise
 
@@ -29,9 +30,9 @@ class Round:
 def new_round(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module | None = None,
               n: int = 4, seed: int = 0) -> Round:  # fmt: skip
     """Lesson 08: N pictures, N - 1 of them picked from REAL (N, 1, 28, 28) and one drawn by GENERATOR."""
-    if real.dim() != 4 or tuple(real.shape[1:]) != (1, 28, 28) or not real.is_floating_point():
-        raise ValueError(f"Expected real digits as floats (N, 1, 28, 28) in [-1, 1], got {tuple(real.shape)}.")
-    if not 2 <= n <= min(len(real) + 1, 10):
+    real = check.digits(real, "new_round expects real", pixels=False)  # (N, 1, 28, 28)
+    n, seed = check.whole(n, "n (a round has 2 to 10 pictures)", 2, 10), check.seed(seed)
+    if n > len(real) + 1:
         raise ValueError(f"A round has 2 to 10 pictures and needs n - 1 real digits; got n={n}, {len(real)} real.")
     g = torch.Generator().manual_seed(seed)
     picks = torch.randperm(len(real), generator=g)[: n - 1]

@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from . import validate as check
 from .checkpoints import CheckpointError, load_safe
 from .data import to_model_range
 from .models import _check_shape, generate, make_noise
@@ -84,20 +85,10 @@ def _shipped_judge() -> DigitJudge:
 
 def as_model_range(images: torch.Tensor) -> torch.Tensor:
     """Lesson 08: digits as floats (N, 1, 28, 28) in [-1, 1], from uint8 pixels or floats."""
-    if not isinstance(images, torch.Tensor):
-        raise TypeError(f"Expected a tensor of digits, got {type(images).__name__}.")
-    if images.dim() == 3:
-        images = images.unsqueeze(1)  # (N, 28, 28) -> (N, 1, 28, 28)
-    if images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28) or len(images) == 0:
-        raise ValueError(f"Expected digits of shape (N, 1, 28, 28) with N >= 1, got {tuple(images.shape)}.")
+    images = check.digits(images, "The judge expects")  # (N, 1, 28, 28)
     if images.dtype == torch.uint8:
         return to_model_range(images)
-    if not images.is_floating_point():
-        raise ValueError(f"Expected uint8 pixels or floats in [-1, 1], got a {images.dtype} tensor.")
-    images = images.detach().float().cpu()
-    if not torch.isfinite(images).all() or images.abs().max() > 1 + 1e-4:
-        raise ValueError("Expected float digits in [-1, 1] (as a generator makes them), or uint8 pixels 0..255.")
-    return images.clamp(-1, 1)
+    return images.detach().cpu().clamp(-1, 1)
 
 
 @torch.no_grad()

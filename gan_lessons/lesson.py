@@ -7,6 +7,7 @@ import random
 import numpy as np
 import torch
 
+from . import validate as check
 from .data import env_flag
 
 ENV_FAST = "GAN_LESSONS_FAST"
@@ -20,8 +21,7 @@ def is_fast() -> bool:
 
 def seed_everything(seed: int = 42) -> None:
     """Lesson 00: make Python, NumPy and PyTorch draw the same random numbers on every run."""
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
-        raise ValueError(f"A seed is a whole number from 0 to {2**32 - 1}, got {seed!r}.")
+    seed = check.seed(seed)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)

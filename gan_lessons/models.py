@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import validate as check
+
 Z_DIM = 100  # how many random numbers the generator starts from
 
 
@@ -151,10 +153,11 @@ def count_parameters(model: nn.Module) -> int:
 
 def make_noise(n: int, z_dim: int = Z_DIM, seed: int | None = None, device: str | torch.device = "cpu") -> torch.Tensor:
     """Lesson 02: N noise vectors of Z_DIM standard normal numbers, the same for the same SEED."""
-    for name, value, low in (("n", n, 0), ("z_dim", z_dim, 1), ("seed", 0 if seed is None else seed, 0)):
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value < 2**64:
-            raise ValueError(f"make_noise: {name} must be a whole number >= {low}, got {value!r}.")
-    g = torch.Generator().manual_seed(seed) if seed is not None else None
+    n, z_dim = check.whole(n, "make_noise: n"), check.whole(z_dim, "make_noise: z_dim", 1)
+    if n * z_dim > check.MAX_NUMBERS:
+        raise ValueError(f"make_noise: {n:,} x {z_dim:,} numbers would fill {n * z_dim * 4 / 2**30:,.1f} GB of memory; "
+                         f"ask for at most {check.MAX_NUMBERS:,} numbers, such as n={check.MAX_NUMBERS // z_dim:,}.")
+    g = torch.Generator().manual_seed(check.seed(seed, "make_noise")) if seed is not None else None
     return torch.randn(n, z_dim, generator=g).to(device)  # (N, z_dim), drawn on the CPU so seeds agree everywhere
 
 

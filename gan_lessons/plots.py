@@ -9,30 +9,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from . import validate as check
 from .data import to_pixels
 
 
 def image_grid(images: torch.Tensor, nrow: int | None = None, pad: int = 2) -> np.ndarray:
     """Lesson 01: tile digits (B, 1, 28, 28) in [-1, 1] into one grey picture (H, W) of uint8."""
-    if not isinstance(images, torch.Tensor) or not (images.dtype == torch.uint8 or images.is_floating_point()):
-        got = f"a {images.dtype} tensor" if isinstance(images, torch.Tensor) else type(images).__name__
-        raise ValueError(f"Expected a tensor of digits, floats in [-1, 1] or uint8 pixels 0..255; got {got}.")
-    if images.dim() == 3:
-        images = images.unsqueeze(1)  # (B, 28, 28) -> (B, 1, 28, 28)
-    if images.dim() != 4 or images.shape[1] != 1 or len(images) == 0:
-        raise ValueError(f"Expected digits of shape (B, 1, H, W) with B >= 1, got {tuple(images.shape)}.")
+    from torchvision.utils import make_grid
+
+    images = check.digits(images, "image_grid expects", finite=False, size=None)  # (B, 1, H, W)
     pixels = images if images.dtype == torch.uint8 else to_pixels(images)  # NaN -> black, clipped
-    b, _, h, w = pixels.shape
-    nrow = math.ceil(math.sqrt(b)) if nrow is None else nrow
-    for name, value, low in (("nrow", nrow, 1), ("pad", pad, 0)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-            raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}.")
-    rows = math.ceil(b / nrow)
-    grid = np.zeros((rows * (h + pad) + pad, nrow * (w + pad) + pad), dtype=np.uint8)
-    for i, img in enumerate(pixels[:, 0].numpy()):  # img: (H, W)
-        r, c = divmod(i, nrow)
-        grid[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = img
-    return grid
+    nrow = math.ceil(math.sqrt(len(pixels))) if nrow is None else check.whole(nrow, "nrow", 1)
+    pad = check.whole(pad, "pad", 0)
+    if len(pixels) == 1:  # make_grid returns a lone picture without its border
+        return torch.nn.functional.pad(pixels[0, 0], (pad, pad, pad, pad)).numpy()  # (H, W)
+    return make_grid(pixels, nrow=nrow, padding=pad)[0].numpy()  # (H, W): make_grid repeats grey thrice
 
 
 def grid_figure(images: torch.Tensor, nrow: int | None = None, title: str | None = None, size: float = 4.0):

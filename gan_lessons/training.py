@@ -16,6 +16,7 @@ from torch import nn
 from torch.nn.functional import binary_cross_entropy as bce
 from torch.nn.functional import binary_cross_entropy_with_logits as bce_logits
 
+from . import validate as check
 from .checkpoints import FORMAT, CheckpointError, load_safe, save_atomic
 from .data import MnistData, shuffled_batches, to_model_range
 from .models import ARCHITECTURES, Z_DIM, build_gan, discriminator_logit, generate, make_noise
@@ -45,35 +46,28 @@ class TrainConfig:
     r1: float = 0.0  # weight of the gradient penalty on real digits (lesson 07); 0 = off, as in the reference
 
     def __post_init__(self) -> None:
-        self.betas = tuple(self.betas) if isinstance(self.betas, (tuple, list)) else self.betas
-        betas_ok = isinstance(self.betas, tuple) and len(self.betas) == 2 and all(_is_num(b) for b in self.betas)
-        rules = [
-            (self.arch in ARCHITECTURES, f"arch must be one of {sorted(ARCHITECTURES)}, got {self.arch!r}"),
-            (_is_int(self.epochs) and self.epochs >= 0, f"epochs must be a whole number >= 0, got {self.epochs!r}"),
-            (_is_int(self.batch_size) and self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size!r}"),
-            (_is_num(self.lr) and 0 < self.lr, f"lr must be a number > 0 (try 2e-4), got {self.lr!r}"),
-            (betas_ok and all(0 <= b < 1 for b in self.betas),
-             f"betas must be two numbers in [0, 1), such as (0.5, 0.999), got {self.betas!r}"),
-            (_is_int(self.z_dim) and self.z_dim >= 1, f"z_dim must be >= 1, got {self.z_dim!r}"),
-            (_is_int(self.seed) and 0 <= self.seed < 2**63, f"seed must be a whole number >= 0, got {self.seed!r}"),
-            (self.max_batches is None or (_is_int(self.max_batches) and self.max_batches >= 1),
-             f"max_batches must be None or >= 1, got {self.max_batches!r}"),
-            (_is_num(self.ema) and 0 <= self.ema < 1,
-             f"ema must be a number in [0, 1): 0 turns it off, 0.999 is typical; got {self.ema!r}"),
-            (_is_num(self.r1) and 0 <= self.r1 < math.inf,
-             f"r1 must be a number >= 0: 0 turns the penalty off, 1 is typical; got {self.r1!r}"),
-        ]  # fmt: skip
-        for ok, message in rules:
-            if not ok:
-                raise ConfigError(message)
+        err = {"error": ConfigError}
+        self.arch = check.one_of(self.arch, "arch", ARCHITECTURES, **err)
+        self.epochs = check.whole(self.epochs, "epochs", 0, MAX_EPOCHS, **err)
+        self.batch_size = check.whole(self.batch_size, "batch_size", 1, MAX_BATCH_SIZE, **err)
+        self.lr = check.number(self.lr, "lr", 0, above=True, hint=" (try 2e-4)", **err)
+        betas = tuple(self.betas) if isinstance(self.betas, (tuple, list)) else self.betas
+        if not (isinstance(betas, tuple) and len(betas) == 2 and all(check.is_number(b) and 0 <= b < 1 for b in betas)):
+            raise ConfigError(f"betas must be two numbers in [0, 1), such as (0.5, 0.999), got {self.betas!r}")
+        self.betas = tuple(float(b) for b in betas)
+        self.z_dim = check.whole(self.z_dim, "z_dim", 1, MAX_Z_DIM, **err)
+        self.seed = check.seed(self.seed, **err)
+        if self.max_batches is not None:  # None: every batch
+            if not (check.is_whole(self.max_batches) and self.max_batches >= 1):
+                raise ConfigError(f"max_batches must be None or a whole number >= 1, got {self.max_batches!r}")
+            self.max_batches = int(self.max_batches)
+        self.ema = check.number(self.ema, "ema", 0, 1, below=True, hint=": 0 turns it off, 0.999 is typical", **err)
+        self.r1 = check.number(self.r1, "r1", 0, hint=": 0 turns the penalty off, 1 is typical", **err)
 
 
-def _is_int(x: object) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _is_num(x: object) -> bool:
-    return _is_int(x) or (isinstance(x, float) and math.isfinite(x))
+MAX_EPOCHS = 1_000_000  # about two years of CPU time for the classic GAN: a typo, not a plan
+MAX_BATCH_SIZE = 1_000_000  # more than MNIST's 70,000 digits
+MAX_Z_DIM = 10_000  # the lessons use 100
 
 
 def pick_device() -> torch.device:
@@ -206,10 +200,11 @@ class Trainer:
     """Lesson 05: trains a GAN fast: data on the device, no syncs inside an epoch, resumable."""
 
     def __init__(self, data: MnistData | torch.Tensor, config: TrainConfig | None = None, device=None):
-        self.config = config or TrainConfig()
+        config = TrainConfig() if config is None else config
+        self.config = check.kind(config, "config", TrainConfig, "a TrainConfig, such as TrainConfig(lr=1e-3) "
+                                 "(from a dict d: TrainConfig(**d))", error=ConfigError)  # fmt: skip
         self.device = resolve_device(device)
-        images = to_model_range(data.images) if isinstance(data, MnistData) else data
-        _check_images(images)
+        images = to_model_range(data.images) if isinstance(data, MnistData) else _check_images(data)
         _check_last_batch(len(images), self.config)
         self.images = images.to(self.device)  # (N, 1, 28, 28) in [-1, 1], all of it on the device
         torch.manual_seed(self.config.seed)  # the starting weights
@@ -218,7 +213,8 @@ class Trainer:
         self.opt_g, self.opt_d = make_optimizers(self.generator, self.discriminator, self.config)
         self.average = copy.deepcopy(self.generator).requires_grad_(False) if self.config.ema else None
         self.rng = torch.Generator(self.device).manual_seed(self.config.seed)  # shuffles and noise
-        self.fixed_noise = make_noise(16, self.config.z_dim, seed=self.config.seed + 1)  # (16, z_dim)
+        seed = (self.config.seed + 1) % (check.MAX_SEED + 1)
+        self.fixed_noise = make_noise(16, self.config.z_dim, seed=seed)  # (16, z_dim)
         self.history = History()
         self.epoch = 0  # epochs finished
         self.batch = 0  # batches finished in the current epoch
@@ -255,7 +251,7 @@ class Trainer:
             checkpoint: str | Path | None = None) -> History:  # fmt: skip
         """Lesson 05: train until EPOCHS epochs are done in all (default: the config's)."""
         target = self.config.epochs if epochs is None else epochs
-        TrainConfig(epochs=target)  # the same check as the config's
+        target = check.whole(target, "epochs", 0, MAX_EPOCHS, error=ConfigError)  # the config's rule
         total = max(0, (target - self.epoch) * self.batches_per_epoch - self.batch)
         self._stop.clear()
         stop_requested = self._stop.is_set
@@ -370,14 +366,14 @@ class Trainer:
             self._losses[: self.batch] = state["losses"].to(self.device)
 
 
-def _check_images(images: torch.Tensor) -> None:
-    """Raise a clear ValueError unless IMAGES is (N, 1, 28, 28) floats in [-1, 1]."""
+def _check_images(images: object) -> torch.Tensor:
+    """IMAGES as (N, 1, 28, 28) float32 in [-1, 1], or a clear ValueError."""
     if not isinstance(images, torch.Tensor):
         raise ValueError(f"Expected MnistData (from load_mnist) or a tensor of images; got {type(images).__name__}.")
-    if images.dim() != 4 or tuple(images.shape[1:]) != (1, 28, 28) or len(images) == 0:
-        raise ValueError(f"Expected images of shape (N, 1, 28, 28) with N >= 1, got {tuple(images.shape)}.")
-    if not images.is_floating_point() or not torch.isfinite(images).all() or images.abs().max() > 1:
-        raise ValueError("Expected float images scaled to [-1, 1]; use gan_lessons.data.to_model_range(pixels).")
+    if images.dtype == torch.uint8:
+        raise ValueError("Expected float images scaled to [-1, 1], not pixels 0..255; use "
+                         "gan_lessons.data.to_model_range(pixels).")  # fmt: skip
+    return check.digits(images, "Trainer expects", pixels=False)
 
 
 def _check_last_batch(n_images: int, config: TrainConfig) -> None:

@@ -17,18 +17,17 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
+from . import validate as check
 from .models import generate, make_noise
 from .plots import image_grid
 
-MAX_SEED = 2**32 - 1
+MAX_SEED = check.MAX_SEED
 SCALE = 5  # each 28x28 digit is drawn 140x140 pixels
 
 
 def check_seed(seed: object) -> int:
     """Lesson 06: SEED as an int, or a ValueError that says which seeds are allowed."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise ValueError(f"A seed is a whole number from 0 to {MAX_SEED:,}; got {seed!r}. Try 0, 1, 2 ...")
-    return seed
+    return check.seed(seed)
 
 
 @contextmanager

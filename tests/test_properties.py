@@ -50,7 +50,7 @@ def test_scaling_is_exact_bounded_and_undone_by_to_pixels(pixels):
 @given(st.lists(st.integers(1, 40), min_size=1, max_size=4), st.sampled_from([torch.uint8, torch.float32, torch.int64]))
 def test_scaling_refuses_other_shapes_and_types_with_a_clear_message(shape, dtype):
     assume(dtype != torch.uint8 or tuple(shape[-2:]) != (28, 28) or (len(shape) == 4 and shape[1] != 1))
-    with pytest.raises(ValueError, match=r"Expected (a tensor of uint8 pixels|grey 28x28 digits)"):
+    with pytest.raises(ValueError, match=r"to_model_range expects (digits as a tensor of uint8 pixels|grey 28x28 digits)"):
         to_model_range(torch.zeros(shape, dtype=dtype))
 
 
@@ -73,7 +73,7 @@ def test_to_pixels_is_uint8_nan_black_inf_clipped(x):
 def test_grid_has_the_right_size_and_each_tile_is_its_digit(images, nrow, pad):
     grid = image_grid(images, nrow=nrow, pad=pad)
     b, _, h, w = images.shape
-    cols = nrow or math.ceil(math.sqrt(b))
+    cols = min(nrow or math.ceil(math.sqrt(b)), b)  # as torchvision's make_grid: no empty columns
     rows = math.ceil(b / cols)
     assert grid.dtype == np.uint8 and grid.shape == (rows * (h + pad) + pad, cols * (w + pad) + pad)
     pixels = to_pixels(images)[:, 0].numpy()
@@ -133,7 +133,7 @@ def test_loss_figure_refuses_lists_of_different_lengths(d, g):
 
 
 @quick
-@given(st.integers(0, 20), st.integers(1, 128), st.integers(0, 2**64 - 1))
+@given(st.integers(0, 20), st.integers(1, 128), st.integers(0, 2**32 - 1))
 def test_noise_has_its_shape_and_the_same_seed_gives_the_same_noise(n, z_dim, seed):
     z = make_noise(n, z_dim, seed=seed)
     assert z.shape == (n, z_dim) and z.dtype == torch.float32 and torch.isfinite(z).all()
@@ -141,7 +141,7 @@ def test_noise_has_its_shape_and_the_same_seed_gives_the_same_noise(n, z_dim, se
 
 
 @quick
-@given(st.integers(0, 2**32), st.integers(0, 2**32))
+@given(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1))
 def test_different_seeds_give_different_noise(a, b):
     assume(a != b)
     assert not torch.equal(make_noise(4, 100, seed=a), make_noise(4, 100, seed=b))

@@ -1,0 +1,115 @@
+"""The package's checks of arguments and tensors, each rule written once (used by every lesson).
+
+Every other module calls these instead of writing its own test, so a whole number, a seed or a
+tensor of digits means the same thing everywhere, and a bad value gets the same kind of message:
+what was expected, what was given, and how to fix it. Each check raises ERROR (a ValueError by
+default; `training` passes its ConfigError) from inside the package.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import torch
+
+MAX_SEED = 2**32 - 1  # NumPy's limit; torch and Python accept these seeds too
+MAX_INT = 2**63 - 1  # the largest whole number a torch tensor (int64) holds
+MAX_NUMBERS = 2**28  # the most numbers one tensor we are asked for may hold: 1 GB of float32
+
+
+def _name(value: object) -> str:
+    """A short description of VALUE for a message: its repr, cut when it is huge."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
+
+
+def is_whole(value: object) -> bool:
+    """Lesson 00: True for a whole number (Python's int or a NumPy integer), never for True/False."""
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
+def is_number(value: object) -> bool:
+    """Lesson 00: True for a finite real number (int, float or NumPy's), never for True/False."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too big for a float
+        return False
+
+
+def whole(value: object, name: str, low: int = 0, high: int = MAX_INT, error: type = ValueError) -> int:
+    """Lesson 00: VALUE as an int in [LOW, HIGH], or ERROR saying which whole numbers NAME takes."""
+    if not is_whole(value) or not low <= value <= high:
+        most = "" if high == MAX_INT else f" and <= {high:,}"
+        raise error(f"{name} must be a whole number >= {low}{most}, got {_name(value)}.")
+    return int(value)
+
+
+def number(value: object, name: str, low: float = -math.inf, high: float = math.inf, *, above: bool = False,
+           below: bool = False, hint: str = "", error: type = ValueError) -> float:  # fmt: skip
+    """Lesson 00: VALUE as a float between LOW and HIGH (ABOVE/BELOW: strictly), or ERROR naming the range."""
+    ok = is_number(value) and (value > low if above else value >= low) and (value < high if below else value <= high)
+    if not ok:
+        left, right = ("(" if above else "[") + f"{low:g}", f"{high:g}" + (")" if below else "]")
+        where = f"> {low:g}" if high == math.inf and above else f">= {low:g}" if high == math.inf else f"in {left}, {right}"
+        raise error(f"{name} must be a number {where}{hint}, got {_name(value)}.")
+    return float(value)
+
+
+def seed(value: object, name: str = "seed", error: type = ValueError) -> int:
+    """Lesson 00: the one rule for seeds everywhere: a whole number from 0 to 4,294,967,295."""
+    if not is_whole(value) or not 0 <= value <= MAX_SEED:
+        where = "" if name == "seed" else f" ({name})"
+        raise error(f"A seed is a whole number from 0 to {MAX_SEED:,}; got {_name(value)}{where}. Try 0, 1, 2 ...")
+    return int(value)
+
+
+def one_of(value: object, name: str, choices, error: type = ValueError):
+    """Lesson 00: VALUE when it is one of CHOICES, or ERROR listing them."""
+    if not isinstance(value, str) or value not in choices:
+        raise error(f"{name} must be one of {sorted(choices)}, got {_name(value)}.")
+    return value
+
+
+def kind(value: object, name: str, expected: type | tuple, example: str, error: type = ValueError):
+    """Lesson 00: VALUE when it is an EXPECTED object, or ERROR naming what to pass instead (EXAMPLE)."""
+    if not isinstance(value, expected):
+        raise error(f"{name} must be {example}; got {type(value).__name__}.")
+    return value
+
+
+def _tensor_name(x: object) -> str:
+    return f"a {x.dtype} tensor" if isinstance(x, torch.Tensor) else type(x).__name__
+
+
+def digits(images: object, what: str = "Expected", pixels: bool = True, floats: bool = True, finite: bool = True,
+           one: bool = False, size: tuple[int, int] | None = (28, 28)) -> torch.Tensor:  # fmt: skip
+    """Lesson 01: grey 28x28 digits as (N, 1, 28, 28): uint8 pixels 0..255 (PIXELS) or float32 in [-1, 1] (FLOATS).
+
+    (N, 28, 28) gets its channel added; FINITE=False lets NaN and inf through (a blown-up generator
+    draws them, and a picture should show it); ONE asks for a single digit, (28, 28) or (1, 28, 28);
+    SIZE=None takes pictures of any height and width. Anything else, float64 and float16 included,
+    is refused with a ValueError that says what to pass.
+    """
+    kinds = " or ".join(k for k, on in (("float32 numbers in [-1, 1]", floats), ("uint8 pixels 0..255", pixels)) if on)
+    fix = " (use .float() for other floats)" if floats else " (use gan_lessons.data.to_pixels for floats)"
+    ok_types = (torch.float32,) * floats + (torch.uint8,) * pixels
+    if not isinstance(images, torch.Tensor) or images.dtype not in ok_types:
+        raise ValueError(f"{what} digits as a tensor of {kinds}; got {_tensor_name(images)}{fix}.")
+    shape, h, w = tuple(images.shape), *(size or ("H", "W"))
+    fits = size is None or (images.dim() >= 2 and shape[-2:] == size)
+    if one:
+        if fits and images.dim() in (2, 3) and (images.dim() == 2 or shape[0] == 1):
+            return images.reshape(1, 1, *shape[-2:])  # (1, 1, 28, 28)
+        raise ValueError(f"{what} one grey digit of shape ({h}, {w}) or (1, {h}, {w}); got {shape}.")
+    if images.dim() == 3:
+        images = images.unsqueeze(1)  # (N, 28, 28) -> (N, 1, 28, 28)
+    if not fits or images.dim() != 4 or images.shape[1] != 1 or len(images) == 0:
+        raise ValueError(f"{what} grey {h}x{w} digits, (N, {h}, {w}) or (N, 1, {h}, {w}) with N >= 1; got {shape}.")
+    if finite and images.is_floating_point():
+        if not bool(torch.isfinite(images).all()) or float(images.abs().max()) > 1 + 1e-4:
+            raise ValueError(f"{what} float digits in [-1, 1], as a generator draws them; these go beyond it or hold "
+                             "NaN. For pixels 0..255 use gan_lessons.data.to_model_range(pixels).")  # fmt: skip
+    return images
