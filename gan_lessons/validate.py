@@ -53,7 +53,7 @@ def number(value: object, name: str, low: float = -math.inf, high: float = math.
     ok = is_number(value) and (value > low if above else value >= low) and (value < high if below else value <= high)
     if not ok:
         left, right = ("(" if above else "[") + f"{low:g}", f"{high:g}" + (")" if below else "]")
-        where = f"> {low:g}" if high == math.inf and above else f">= {low:g}" if high == math.inf else f"in {left}, {right}"
+        where = f"in {left}, {right}" if high != math.inf else f"> {low:g}" if above else f">= {low:g}"
         raise error(f"{name} must be a number {where}{hint}, got {_name(value)}.")
     return float(value)
 

@@ -50,7 +50,8 @@ def test_scaling_is_exact_bounded_and_undone_by_to_pixels(pixels):
 @given(st.lists(st.integers(1, 40), min_size=1, max_size=4), st.sampled_from([torch.uint8, torch.float32, torch.int64]))
 def test_scaling_refuses_other_shapes_and_types_with_a_clear_message(shape, dtype):
     assume(dtype != torch.uint8 or tuple(shape[-2:]) != (28, 28) or (len(shape) == 4 and shape[1] != 1))
-    with pytest.raises(ValueError, match=r"to_model_range expects (digits as a tensor of uint8 pixels|grey 28x28 digits)"):
+    message = r"to_model_range expects (digits as a tensor of uint8 pixels|grey 28x28 digits)"
+    with pytest.raises(ValueError, match=message):
         to_model_range(torch.zeros(shape, dtype=dtype))
 
 
