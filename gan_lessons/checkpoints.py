@@ -14,6 +14,8 @@ from typing import Any
 
 import torch
 
+from . import validate as check
+
 FORMAT = "gan-lessons"  # every file we write says this, so we can tell ours from others
 
 
@@ -21,14 +23,30 @@ class CheckpointError(ValueError):
     """A checkpoint file is missing, damaged, unsafe, of the wrong kind or cannot be written (lesson 05)."""
 
 
+MAX_FILE = 256 * 2**20  # the most bytes a file we open may hold or unpack to (ours are at most ~60 MB)
+MAX_PICKLE = 32 * 2**20  # the most bytes of its pickle (a year-long run's losses take ~10 MB)
+MAX_OPS = 2_000_000  # the most steps in that pickle: each builds at most one small Python object
+
+
 def save_atomic(obj: Any, path: str | Path) -> Path:
     """Lesson 05: write OBJ with torch.save so that PATH is never half-written."""
-    path, tmp = Path(path), None
+    return _write_atomic(lambda f: torch.save(obj, f), path)
+
+
+def write_text_atomic(text: str, path: str | Path) -> Path:
+    """Lesson 05: write TEXT to PATH so that it is never half-written (a CSV of losses, say)."""
+    return _write_atomic(lambda f: f.write(text.encode()), path)
+
+
+def _write_atomic(write, path: str | Path) -> Path:
+    """Call WRITE on a temporary file beside PATH, then rename it over PATH: readers see old or new, never a mix."""
+    path = check.output_file(path, "The file to write,", error=CheckpointError)  # only a regular file is replaced
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)  # atomic: readers see the old file or the new one, never a mix
@@ -47,24 +65,7 @@ def save_atomic(obj: Any, path: str | Path) -> Path:
 def load_safe(path: str | Path, *kinds: str) -> dict[str, Any]:
     """Lesson 05: read a file we wrote, refusing anything that could run code."""
     path = Path(path)
-    if path.is_dir():
-        raise CheckpointError(f"{path} is a folder. Pass the file inside it, such as {path / 'checkpoint.pt'}.")
-    if not path.is_file():
-        raise CheckpointError(f"No file at {path}. Check the path, or train first to create it.")
-    try:
-        with warnings.catch_warnings():  # torch warns about odd pickles; the message below says more
-            warnings.simplefilter("ignore", UserWarning)
-            obj = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # torch raises many kinds: UnpicklingError, RuntimeError, EOFError, KeyError ...
-        if isinstance(err, pickle.UnpicklingError) and ("GLOBAL" in str(err) or _names_code(path)):
-            raise CheckpointError(
-                f"Refused to load {path}: it names Python code to run when it is opened, so it could harm this "
-                "computer. Only load files made by gan-lessons, or by people you trust."
-            ) from err
-        raise CheckpointError(
-            f"{path} is not a checkpoint file, or it is damaged or incomplete (a save or download that did not "
-            f"finish?). Train again, or download it again. ({type(err).__name__})"
-        ) from err
+    obj = _load(path, "a checkpoint file")
     wanted = " or ".join(kinds)
     if isinstance(obj, dict) and obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
         raise CheckpointError(f"{path} holds bare weights (a state_dict), not a gan-lessons {wanted} file. "
@@ -74,24 +75,100 @@ def load_safe(path: str | Path, *kinds: str) -> dict[str, Any]:
     return obj
 
 
+def load_tensor(path: str | Path, what: str = "a file of digits from `gan-lessons sample`") -> torch.Tensor:
+    """Lesson 08: read a file that holds one tensor (digits from `gan-lessons sample`), as safely as load_safe."""
+    path = Path(path)
+    obj = _load(path, what)
+    if not isinstance(obj, torch.Tensor):
+        raise CheckpointError(f"{path} holds a {type(obj).__name__}, not a tensor of digits (N, 1, 28, 28).")
+    return obj
+
+
+def _load(path: Path, what: str) -> Any:
+    """torch.load PATH with weights only, after checking that it is small enough to open (WHAT it should be)."""
+    if path.is_dir():
+        raise CheckpointError(f"{path} is a folder. Pass the file inside it, such as {path / 'checkpoint.pt'}.")
+    if not path.is_file():
+        raise CheckpointError(f"No file at {path}. Check the path, or train first to create it.")
+    damaged = (f"{path} is not {what}, or it is damaged or incomplete (a save or download that did not "
+               "finish?). Train again, or download it again.")  # fmt: skip
+    try:
+        _check_bounds(path, damaged)
+        with warnings.catch_warnings():  # torch warns about odd pickles; the message below says more
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except CheckpointError:
+        raise
+    except Exception as err:  # torch raises many kinds: UnpicklingError, RuntimeError, EOFError, KeyError ...
+        if isinstance(err, pickle.UnpicklingError) and ("GLOBAL" in str(err) or _names_code(path)):
+            raise _refused(path) from err
+        raise CheckpointError(f"{damaged} ({type(err).__name__})") from err
+
+
+def _refused(path: Path) -> CheckpointError:
+    return CheckpointError(
+        f"Refused to load {path}: it names Python code to run when it is opened, so it could harm this "
+        "computer. Only load files made by gan-lessons, or by people you trust."
+    )
+
+
+def _check_bounds(path: Path, damaged: str) -> None:
+    """Refuse PATH, reading only its headers, when opening it could take more memory than MNIST itself."""
+    size = path.stat().st_size
+    too_big = f"gan-lessons files are at most {MAX_FILE // 2**20} MB, so this one is not ours or it is damaged"
+    if size > MAX_FILE:
+        raise CheckpointError(f"{path} holds {size / 2**20:,.0f} MB; {too_big}. It was not opened.")
+    if not zipfile.is_zipfile(path):  # we always write torch's zip format; older formats trust sizes they hold
+        if _names_code(path):
+            raise _refused(path)
+        raise CheckpointError(damaged)
+    with zipfile.ZipFile(path) as archive:
+        entries = archive.infolist()
+        unpacked = sum(e.file_size for e in entries)
+        pickles = [e for e in entries if e.filename.endswith("data.pkl")]
+        if unpacked > MAX_FILE or any(e.compress_type != zipfile.ZIP_STORED for e in entries):
+            raise CheckpointError(f"{path} would unpack to {unpacked / 2**20:,.0f} MB (torch stores its files "
+                                  f"unpacked); {too_big}. It was not opened.")  # fmt: skip
+        if len(pickles) != 1:
+            raise CheckpointError(damaged)
+        if pickles[0].file_size > MAX_PICKLE or _pickle_ops(archive.read(pickles[0])) > MAX_OPS:
+            raise CheckpointError(f"{path} holds a pickle too large to be ours (more than {MAX_PICKLE // 2**20} MB "
+                                  f"or {MAX_OPS:,} steps): {too_big}. It was not opened.")  # fmt: skip
+
+
+def _pickle_ops(raw: bytes) -> int:
+    """How many steps the pickle RAW takes (read, never run); stops counting just past MAX_OPS."""
+    count = 0
+    try:
+        for count, _ in enumerate(pickletools.genops(io.BytesIO(raw)), start=1):  # noqa: B007
+            if count > MAX_OPS:
+                break
+    except Exception:  # not a pickle: torch.load says so
+        pass
+    return count
+
+
 _CODE_OPCODES = {"GLOBAL", "STACK_GLOBAL", "INST", "EXT1", "EXT2", "EXT4"}  # the ways a pickle names a function
 
 
 def _names_code(path: Path) -> bool:
     """True when the pickles in PATH name a function or class to call (read, never run)."""
-    if zipfile.is_zipfile(path):  # torch's format: the pickle is the archive's data.pkl
+    if zipfile.is_zipfile(path):  # torch's format: the pickle is the archive's data.pkl (its size is checked)
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist() if n.endswith("data.pkl")]
             raw = archive.read(names[0]) if names else b""
     else:
         with path.open("rb") as f:
-            raw = f.read(2**26)  # code to run sits near the start: a pickle runs in order
-    stream = io.BytesIO(raw)
+            raw = f.read(MAX_PICKLE)  # code to run sits near the start: a pickle runs in order
+    stream, ops = io.BytesIO(raw), 0
     try:
         while stream.tell() < len(raw):  # old torch files hold several pickles, one after another
             for i, (opcode, _, _) in enumerate(pickletools.genops(stream)):
                 if opcode.name in _CODE_OPCODES and (i > 0 or opcode.name == "GLOBAL"):  # others need a stack
                     return True
+                ops += 1
+                if ops > MAX_OPS:  # longer than any file of ours: stop reading
+                    return False
     except Exception:  # not a pickle (any more): what came before could not have run code
         return False
     return False

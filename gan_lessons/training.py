@@ -187,10 +187,14 @@ class History:
         self.epoch_d.append(sum(d) / len(d))
         self.epoch_g.append(sum(g) / len(g))
 
+    def csv_text(self) -> str:
+        """Lesson 05: the per-epoch averages as CSV text (epoch, d_loss, g_loss)."""
+        rows = [f"{i + 1},{d:.6f},{g:.6f}" for i, (d, g) in enumerate(zip(self.epoch_d, self.epoch_g, strict=True))]
+        return "epoch,d_loss,g_loss\n" + "".join(r + "\n" for r in rows)
+
     def to_csv(self, path: str | Path) -> None:
         """Lesson 05: write the per-epoch averages as CSV (epoch, d_loss, g_loss)."""
-        rows = [f"{i + 1},{d:.6f},{g:.6f}" for i, (d, g) in enumerate(zip(self.epoch_d, self.epoch_g, strict=True))]
-        Path(path).write_text("epoch,d_loss,g_loss\n" + "".join(r + "\n" for r in rows))
+        Path(path).write_text(self.csv_text())
 
 
 Callback = Callable[["Trainer"], None]
@@ -221,6 +225,7 @@ class Trainer:
         self._order: torch.Tensor | None = None  # this epoch's shuffled indices
         self._losses: torch.Tensor | None = None  # (batches, 2) this epoch's losses, on the device
         self.stopped_early = False
+        self.stop_signal: int | None = None  # the signal that stopped the last fit early (SIGINT, SIGTERM), if any
         self._stop = threading.Event()
 
     def request_stop(self) -> None:
@@ -254,8 +259,8 @@ class Trainer:
         target = check.whole(target, "epochs", 0, MAX_EPOCHS, error=ConfigError)  # the config's rule
         total = max(0, (target - self.epoch) * self.batches_per_epoch - self.batch)
         self._stop.clear()
-        stop_requested = self._stop.is_set
-        with _progress(total, progress) as bar, _stop_on_ctrl_c(self._stop):
+        stop_requested, received = self._stop.is_set, []
+        with _progress(total, progress) as bar, _stop_on_signals(self._stop, received):
             while self.epoch < target and not stop_requested():
                 if not self._run_epoch(bar, stop_requested):
                     break
@@ -265,6 +270,7 @@ class Trainer:
                 for callback in callbacks:
                     callback(self)
         self.stopped_early = self.epoch < target
+        self.stop_signal = received[-1] if received else None
         if self.stopped_early:
             if checkpoint is not None:
                 self.save(checkpoint)
@@ -404,22 +410,29 @@ def _progress(total: int, enabled: bool) -> Iterator:
 
 
 @contextmanager
-def _stop_on_ctrl_c(requested: threading.Event) -> Iterator[None]:
-    """While training, Ctrl-C (or Jupyter's stop button) asks to stop after the current batch."""
+def _stop_on_signals(requested: threading.Event, received: list[int]) -> Iterator[None]:
+    """While training, Ctrl-C, Jupyter's stop button or SIGTERM (kill, Docker, Colab) ask to stop after the batch."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    previous = {}
 
-    def on_sigint(signum, frame):
-        if requested.is_set():  # a second Ctrl-C stops at once
+    def on_signal(signum, frame):
+        if requested.is_set():  # a second one stops at once, as the signal's own handler would
+            handler = previous.get(signum)
+            if callable(handler) and handler is not signal.default_int_handler:
+                handler(signum, frame)
             raise KeyboardInterrupt
+        received.append(signum)
         requested.set()
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, on_signal)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def print_every(n: int = 5) -> Callback:

@@ -9,7 +9,10 @@ default; `training` passes its ConfigError) from inside the package.
 from __future__ import annotations
 
 import math
+import os
+import stat
 from numbers import Integral, Real
+from pathlib import Path
 
 import torch
 
@@ -113,3 +116,52 @@ def digits(images: object, what: str = "Expected", pixels: bool = True, floats: 
             raise ValueError(f"{what} float digits in [-1, 1], as a generator draws them; these go beyond it or hold "
                              "NaN. For pixels 0..255 use gan_lessons.data.to_model_range(pixels).")  # fmt: skip
     return images
+
+
+def _what_is(path: Path) -> str | None:
+    """None when PATH is missing or a regular file; else what it is, in words ("a device", "a folder" ...)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return f"a link (to {os.readlink(path)})"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a pipe or socket" if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) else "not a regular file"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet: compare where they would be
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def output_file(path: object, flag: str, suffix: str | None = None, not_same_as=(), error: type = ValueError) -> Path:
+    """Lesson 05: PATH as a Path we may write a file to, or ERROR saying why not, before any work is done.
+
+    We replace only a regular file: never a folder, a device, a link or a pipe, and never a file
+    the same command reads (each of NOT_SAME_AS, pairs of (path, what it is)).
+    """
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        raise error(f"{flag} needs a file name, such as digits{suffix or '.pt'}; got {_name(path)}.")
+    text, path = str(path), Path(path)
+    if suffix is not None and path.suffix.lower() != suffix:
+        raise error(f"{flag} {text} must end in {suffix} (a {suffix[1:].upper()} picture); "
+                    f"got {path.suffix or 'no suffix'}. Try {path.with_suffix(suffix).name}.")  # fmt: skip
+    what = _what_is(path)
+    if what == "a folder" or text.endswith(("/", os.sep)):
+        inside = path / ("digits" + (suffix or ".pt"))
+        raise error(f"{flag} {text} is a folder; give a file inside it, such as {inside}.")
+    if what is not None:
+        raise error(f"{flag} {text} is {what}, not a regular file; gan-lessons replaces only regular files. "
+                    "Give another file name.")  # fmt: skip
+    for other, name in not_same_as:
+        if other is not None and _same_file(path, Path(other)):
+            raise error(f"{flag} {text} is {name}: writing it would destroy it. Give another file name.")
+    return path

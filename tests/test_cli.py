@@ -59,8 +59,8 @@ def test_train_adds_the_gradient_penalty_when_asked(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [(["train", "--lr", "-1"], "--lr: expected a learning rate > 0"),
-     (["train", "--batch-size", "0"], "--batch-size: expected a whole number >= 1"),
-     (["train", "--epochs", "-3"], "--epochs: expected a whole number >= 0"),
+     (["train", "--batch-size", "0"], "--batch-size: expected a whole number from 1 to 1,000,000"),
+     (["train", "--epochs", "-3"], "--epochs: expected a whole number from 0 to"),
      (["train", "--arch", "huge"], "invalid choice: 'huge'"),
      (["train", "--ema", "1"], "--ema: expected a number in [0, 1)"),
      (["train", "--r1", "-1"], "--r1: expected a number >= 0"),

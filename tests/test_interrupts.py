@@ -7,6 +7,7 @@ history, on the CPU, of a run that was never interrupted.
 """
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from gan_lessons.training import Trainer
 RUN = ["train", "--epochs", "2", "--max-batches", "2", "--batch-size", "16", "--seed", "3", "--quiet",
        "--device", "cpu", "--out", "run"]  # fmt: skip
 CKPT = Path("run/checkpoint.pt")
+AGAIN = "gan-lessons train --arch classic --epochs 2 --out run --device cpu --quiet --resume"  # what RUN prints
 
 # Run by the child: patch the package as a test would, then run the command line with the given arguments.
 WRAPPER = """
@@ -133,7 +135,7 @@ def test_ctrl_c_saves_mid_epoch_and_says_how_to_resume(straight, monkeypatch, ca
         patch.setattr(training, "train_step", _step_that_presses_ctrl_c(at_step=3))  # epoch 2, batch 1
         code, err = run_main(RUN, capsys)
     assert code == 130
-    assert "To continue: gan-lessons train --arch classic --epochs 2 --out run --resume" in err
+    assert "Stopped by Ctrl-C. Saved to run/checkpoint.pt. To continue: " + AGAIN in err
     trainer = Trainer.load(CKPT, load_mnist(quiet=True), "cpu")
     assert (trainer.epoch, trainer.batch) == (1, 1), "the batch in progress was finished and saved"
     code, _ = run_main([*RUN, "--resume"], capsys)
@@ -146,7 +148,7 @@ def test_second_ctrl_c_stops_at_once_and_keeps_the_last_checkpoint(straight, mon
         patch.setattr(training, "train_step", _step_that_presses_ctrl_c(at_step=4, times=2))
         code, err = run_main(RUN, capsys)
     assert code == 130
-    assert "stopped at once. run/checkpoint.pt holds the last saved progress: add --resume to continue" in err
+    assert "stopped at once. run/checkpoint.pt holds the last saved progress. To continue: " + AGAIN in err
     assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch == 1
     assert run_main([*RUN, "--resume"], capsys)[0] == 0
     assert_same_run(CKPT, straight)
@@ -164,7 +166,7 @@ def test_ctrl_c_from_outside_the_process_saves_and_exits_cleanly():
     _, err = child.communicate(timeout=120)
     assert child.returncode == 130, err
     assert "Traceback" not in err
-    assert "To continue: gan-lessons train --arch classic --epochs 1000 --out run --resume" in err
+    assert "To continue: " + AGAIN.replace("--epochs 2", "--epochs 1000") in err
     assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch >= 1
 
 
@@ -188,3 +190,104 @@ def test_nan_stops_training_and_keeps_the_last_good_checkpoint(straight, monkeyp
     assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch == 1
     assert run_main([*RUN, "--resume"], capsys)[0] == 0  # without the absurd rate the run finishes as usual
     assert_same_run(CKPT, straight)
+
+
+# --- SIGTERM, the printed command, broken pipes, runs that meet ---------------------------------------------------
+
+
+def _start(args: list[str], **kw) -> subprocess.Popen:
+    """`gan-lessons ARGS` in a child process; returns once its first checkpoint exists (training is under way)."""
+    child = subprocess.Popen([sys.executable, "-m", "gan_lessons", *args], stdout=kw.pop("stdout", subprocess.PIPE),
+                             stderr=subprocess.PIPE, text=True, **kw)  # fmt: skip
+    out = Path(args[args.index("--out") + 1])
+    deadline = time.monotonic() + 120
+    while not (out / "checkpoint.pt").exists():
+        assert child.poll() is None and time.monotonic() < deadline, child.communicate()
+        time.sleep(0.02)
+    return child
+
+
+def test_sigterm_saves_like_ctrl_c_and_the_printed_command_continues():
+    args = [*RUN[:2], "1000", *RUN[3:]]
+    child = _start(args)
+    child.send_signal(signal.SIGTERM)  # what kill, Docker, Colab and job schedulers send
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 143, err
+    assert "Traceback" not in err and "Stopped by SIGTERM. Saved to run/checkpoint.pt" in err
+    again = err.split("To continue: ")[1].strip()
+    assert again == AGAIN.replace("--epochs 2", "--epochs 1000")
+    epochs = Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch
+    words = shlex.split(again)
+    words[words.index("--epochs") + 1] = str(epochs + 1)  # continue, but for one more epoch only
+    assert main(words[1:]) == 0
+    assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch == epochs + 1
+
+
+def test_the_printed_command_keeps_data_and_quotes_paths(shared_mnist, tmp_path, capsys):
+    data, out = tmp_path / "my data", tmp_path / "my runs" / "first try"
+    data.mkdir()
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"):
+        (data / name).symlink_to(shared_mnist / name)
+    args = ["train", "--epochs", "2", "--max-batches", "2", "--batch-size", "16", "--quiet", "--data", str(data),
+            "--out", str(out)]  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(training, "train_step", _step_that_presses_ctrl_c(at_step=3))
+        assert main(args) == 130
+    again = capsys.readouterr().err.split("To continue: ")[1].strip()
+    assert f"--data '{data}'" in again and f"--out '{out}'" in again  # quoted: the folders have spaces
+    words = shlex.split(again)
+    assert words[:2] == ["gan-lessons", "train"] and words[-1] == "--resume"
+    assert main(words[1:]) == 0  # as printed
+    assert "60,000 images" in capsys.readouterr().out and load_safe(out / "checkpoint.pt", "checkpoint")["epoch"] == 2
+
+
+def test_a_closed_pipe_on_stdout_does_not_stop_training():
+    args = [*RUN[:2], "3", *RUN[3:]]
+    child = subprocess.Popen([sys.executable, "-m", "gan_lessons", *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)  # fmt: skip
+    child.stdout.readline()  # `| head -1`: read one line, then go away
+    child.stdout.close()
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "could not read or write" not in err
+    assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch == 3
+
+
+def test_nothing_to_do_is_said_plainly(capsys):
+    with pytest.raises(SystemExit) as done:
+        main([*RUN[:2], "0", *RUN[3:]])
+    assert done.value.code == 2 and "--epochs 0 trains nothing: there is nothing to do" in capsys.readouterr().err
+    assert not Path("run").exists()
+    assert main([*RUN[:2], "1", *RUN[3:]]) == 0
+    before = CKPT.read_bytes()
+    assert main([*RUN[:2], "1", *RUN[3:], "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "Nothing to do: run/checkpoint.pt has 1 epochs done, and --epochs 1 asks for 1 in all" in out
+    assert CKPT.read_bytes() == before, "nothing was re-saved"
+
+
+def test_a_second_run_into_the_same_folder_waits_its_turn(capsys):
+    first = _start([*RUN[:2], "1000", *RUN[3:]])
+    try:
+        before = sorted(p.name for p in Path("run").iterdir())
+        for extra in ([], ["--resume"], ["--restart"]):
+            with pytest.raises(SystemExit) as done:
+                main([*RUN, *extra])
+            assert done.value.code == 2
+            err = capsys.readouterr().err
+            assert f"Another gan-lessons train (process {first.pid}) is writing to run right now" in err, err
+        assert sorted(p.name for p in Path("run").iterdir()) == before, "the second run touched nothing"
+    finally:
+        first.send_signal(signal.SIGTERM)
+        _, err = first.communicate(timeout=120)
+    assert first.returncode == 143 and "Stopped by SIGTERM" in err
+    assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch >= 1
+
+
+def test_a_crashed_run_leaves_no_lock_behind(capsys):
+    first = _start([*RUN[:2], "1000", *RUN[3:]])
+    first.kill()  # SIGKILL: no clean-up at all
+    first.communicate(timeout=60)
+    assert Path("run/.gan-lessons.lock").read_text() == str(first.pid)  # its lock file stays, but not its lock
+    assert main([*RUN, "--resume"]) == 0  # --epochs 2: the run finishes
+    assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch == 2
