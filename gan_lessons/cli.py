@@ -207,6 +207,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .training import resolve_device
 
     check_writable(out)
+    for path in _run_files(out):
+        check.output_file(path, "--out", error=ConfigError)  # a device file or a link in the way: refused
     device = resolve_device(args.device)  # before loading data: a missing GPU is found at once
     with run_lock(out):
         return _train_in(out, args, device)
@@ -219,8 +221,6 @@ def _train_in(out: Path, args: argparse.Namespace, device) -> int:
 
     ckpt = out / "checkpoint.pt"
     earlier = _run_files(out)
-    for path in earlier:
-        check.output_file(path, "--out", error=ConfigError)  # a device file or a link in the way: refused
     if earlier and not (args.resume or args.restart):
         names = ", ".join(p.name for p in earlier[:3]) + (f" and {len(earlier) - 3} more" if len(earlier) > 3 else "")
         raise ConfigError(f"{out} already holds a training run ({names}). Add --resume to continue it, or "

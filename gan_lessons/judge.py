@@ -29,6 +29,7 @@ from .models import _check_shape, generate, make_noise
 JUDGE_PATH = Path(__file__).parent / "assets" / "judge.pt"
 CONFIDENT = 0.9  # a digit counts as recognizable when the judge is at least this sure
 FD_SIZE = 5000  # at most this many digits go into a Fréchet distance (half of MNIST's test set)
+FD_MIN = 128  # fewer digits than the judge has features make a Fréchet distance that means nothing
 MISSING_SHARE = 0.02  # a digit with a smaller share than this (fair share: 0.10) is "missing"
 DOMINANT_SHARE = 0.25  # a digit with a bigger share than this is "dominant"
 
@@ -171,8 +172,8 @@ class JudgeReport:
     recognizability: float
     counts: list[int]
     warning: str | None
-    fd: float  # generated digits against real test digits
-    fd_real: float  # real test digits against other real test digits, the same number of them
+    fd: float | None  # generated digits against real test digits (None: too few digits, fewer than FD_MIN)
+    fd_real: float | None  # real test digits against other real test digits, the same number of them
     fd_n: int  # how many digits went into each Fréchet distance
     threshold: float = CONFIDENT
     shares: list[float] = field(init=False)
@@ -186,18 +187,25 @@ class JudgeReport:
         return sum(s >= MISSING_SHARE for s in self.shares)
 
     @property
-    def fd_ratio(self) -> float:
+    def fd_ratio(self) -> float | None:
         """Lesson 08: the Fréchet distance in units of the real-against-real one (1 = as good as real)."""
+        if self.fd is None or self.fd_real is None:
+            return None  # too few digits to tell
         return self.fd / self.fd_real if self.fd_real > 0 else float("inf")
 
     def __str__(self) -> str:
         counts = "  ".join(f"{d}:{c}" for d, c in enumerate(self.counts))
+        if self.fd is None:
+            fd = (f"Fréchet distance: not measured. It needs at least {FD_MIN} digits and got {self.fd_n}; "
+                  "with fewer it looks as good as real whatever the digits. Judge more digits (1,000 is best).")
+        else:
+            fd = (f"Fréchet distance to real digits: {self.fd:.2f}   (real against real: {self.fd_real:.2f}, "
+                  f"ratio {self.fd_ratio:.1f}x; {self.fd_n:,} digits each; lower is better)")  # fmt: skip
         lines = [
             f"Judged {self.n:,} digits.",
             f"Recognizable (judge at least {self.threshold:.0%} sure): {self.recognizability:.1%}",
             f"Digit counts: {counts}   (covered: {self.covered} of 10)",
-            f"Fréchet distance to real digits: {self.fd:.2f}   (real against real: {self.fd_real:.2f}, "
-            f"ratio {self.fd_ratio:.1f}x; {self.fd_n:,} digits each; lower is better)",
+            fd,
         ]
         return "\n".join(lines + ([self.warning] if self.warning else []))
 
@@ -208,20 +216,20 @@ def judge_digits(images: torch.Tensor, judge: DigitJudge | None = None) -> Judge
     probs, feats = read_digits(images, judge)
     ref = judge.reference
     n = min(len(feats), len(ref.features_a), FD_SIZE)
-    if n < 2:
-        raise ValueError("The Fréchet distance needs at least 2 digits; judge more digits (1,000 or more is best).")
-    fd = frechet_from_stats(*feature_stats(feats[:n]), ref.mean_b, ref.cov_b)
-    fd_real = frechet_from_stats(*feature_stats(ref.features_a[:n]), ref.mean_b, ref.cov_b)
+    fd = fd_real = None
+    if n >= FD_MIN:
+        fd = frechet_from_stats(*feature_stats(feats[:n]), ref.mean_b, ref.cov_b)
+        fd_real = frechet_from_stats(*feature_stats(ref.features_a[:n]), ref.mean_b, ref.cov_b)
     counts = digit_counts(probs)
     return JudgeReport(len(probs), recognizability(probs), counts, coverage_warning(counts), fd, fd_real, n)
 
 
 def judge_generator(generator: nn.Module, n: int = 1000, seed: int = 0, judge: DigitJudge | None = None) -> JudgeReport:
     """Lesson 08: draw N digits from GENERATOR (seeded) and judge them."""
-    if n < 2:
-        raise ValueError(f"Judge at least 2 digits (1,000 or more is best), got n={n}.")
-    digits = torch.cat([generate(generator, make_noise(min(1000, n - i), generator.z_dim, seed=seed + i))
-                        for i in range(0, n, 1000)])  # fmt: skip
+    n, seed = check.whole(n, "n, how many digits to judge (1,000 is best),", 1, 10**6), check.seed(seed)
+    seeds = [(seed + i) % (check.MAX_SEED + 1) for i in range(0, n, 1000)]  # one per 1,000 digits
+    digits = torch.cat([generate(generator, make_noise(min(1000, n - i), generator.z_dim, seed=s))
+                        for i, s in zip(range(0, n, 1000), seeds, strict=True)])  # fmt: skip
     return judge_digits(digits, judge)  # digits: (N, 1, 28, 28)
 
 

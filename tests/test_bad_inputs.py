@@ -10,6 +10,7 @@ import math
 import os
 import pickle
 import re
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from gan_lessons import cli
 from gan_lessons.checkpoints import FORMAT, CheckpointError, load_safe
 from gan_lessons.cli import main
 from gan_lessons.data import DataError, load_mnist, read_mnist_folder, subset, to_model_range
+from gan_lessons.judge import judge_digits, judge_generator
 from gan_lessons.lesson import seed_everything
 from gan_lessons.models import (
     ARCHITECTURES,
@@ -178,6 +180,31 @@ ARGUMENTS = [
                  id="data-folder-missing"),
     pytest.param(lambda s: load_generator("nosuch"), CheckpointError, "No pretrained generator called 'nosuch'. "
                  "Shipped ones:", id="pretrained-unknown"),
+    pytest.param(lambda s: TrainConfig(seed=2**32), ConfigError,
+                 "A seed is a whole number from 0 to 4,294,967,295; got 4294967296", id="config-seed-beyond-numpy"),
+    pytest.param(lambda s: TrainConfig(epochs=10**400), ConfigError,
+                 r"epochs must be a whole number >= 0 and <= 1,000,000, got 1000.*\(401 characters\)",
+                 id="config-epochs-huge"),
+    pytest.param(lambda s: TrainConfig(lr=10**400), ConfigError, r"lr must be a number > 0 \(try 2e-4\)",
+                 id="config-lr-huge"),
+    pytest.param(lambda s: Trainer(s, {"lr": 1e-3}, "cpu"), ConfigError,
+                 r"config must be a TrainConfig, such as TrainConfig\(lr=1e-3\) "
+                 r"\(from a dict d: TrainConfig\(\*\*d\)\); got dict", id="config-a-dict"),
+    pytest.param(lambda s: Trainer(torch.zeros(8, 1, 28, 28, dtype=torch.float64), TrainConfig(), "cpu"),
+                 ValueError, r"float32 numbers in \[-1, 1\]; got a torch.float64 tensor \(use .float\(\)",
+                 id="train-images-float64"),
+    pytest.param(lambda s: judge_digits(torch.zeros(8, 1, 28, 28, dtype=torch.float16)), ValueError,
+                 r"The judge expects digits as a tensor of float32 numbers.*got a torch.float16 tensor",
+                 id="judge-images-float16"),
+    pytest.param(lambda s: image_grid(torch.zeros(4, 1, 28, 28, dtype=torch.float64)), ValueError,
+                 "got a torch.float64 tensor", id="grid-float64"),
+    pytest.param(lambda s: make_noise(10**9), ValueError,
+                 r"make_noise: 1,000,000,000 x 100 numbers would fill 372.5 GB of memory; ask for at most",
+                 id="noise-beyond-memory"),
+    pytest.param(lambda s: make_noise(True), ValueError, "make_noise: n must be a whole number >= 0, got True",
+                 id="noise-count-true"),
+    pytest.param(lambda s: judge_generator(ClassicGenerator(), n=0), ValueError,
+                 r"n, how many digits to judge \(1,000 is best\), must be a whole number >= 1", id="judge-n-zero"),
 ]  # fmt: skip
 
 
@@ -202,27 +229,57 @@ def test_fit_epochs_are_checked(trainer, epochs):
 
 # --- Command-line flags and environment variables -----------------------------------------------------------------
 
+HUGE = "1" + "0" * 400  # 10**400
 FLAGS = [  # (id, arguments, what stderr says)
     ("cli-lr-negative", ["train", "--lr", "-1"], "--lr: expected a learning rate > 0, such as 2e-4, got '-1'"),
     ("cli-lr-zero", ["train", "--lr", "0"], "--lr: expected a learning rate > 0"),
     ("cli-lr-nan", ["train", "--lr", "nan"], "--lr: expected a learning rate > 0.*'nan'"),
     ("cli-lr-text", ["train", "--lr", "fast"], "--lr: expected a learning rate > 0.*'fast'"),
-    ("cli-batch-size-zero", ["train", "--batch-size", "0"], "--batch-size: expected a whole number >= 1, got '0'"),
-    ("cli-batch-size-fraction", ["train", "--batch-size", "2.5"], "--batch-size: expected a whole number >= 1"),
-    ("cli-epochs-negative", ["train", "--epochs", "-3"], "--epochs: expected a whole number >= 0, got '-3'"),
-    ("cli-max-batches-zero", ["train", "--max-batches", "0"], "--max-batches: expected a whole number >= 1"),
+    ("cli-batch-size-zero", ["train", "--batch-size", "0"],
+     "--batch-size: expected a whole number from 1 to 1,000,000, got '0'"),
+    ("cli-batch-size-fraction", ["train", "--batch-size", "2.5"], "--batch-size: expected a whole number from 1 to"),
+    ("cli-epochs-negative", ["train", "--epochs", "-3"],
+     "--epochs: expected a whole number from 0 to 1,000,000, got '-3'"),
+    ("cli-max-batches-zero", ["train", "--max-batches", "0"], "--max-batches: expected a whole number from 1 to"),
     ("cli-ema-one", ["train", "--ema", "1"], r"--ema: expected a number in \[0, 1\), such as 0.999"),
     ("cli-r1-negative", ["train", "--r1", "-1"], "--r1: expected a number >= 0, such as 1, got '-1'"),
-    ("cli-seed-negative", ["train", "--seed", "-1"], "--seed: expected a whole number >= 0"),
+    ("cli-seed-negative", ["train", "--seed", "-1"], "--seed: expected a whole number from 0 to"),
     ("cli-arch-unknown", ["train", "--arch", "huge"], "--arch: invalid choice: 'huge'"),
     ("cli-device-unknown", ["train", "--device", "tpu"], "--device: invalid choice: 'tpu'"),
     ("cli-device-missing", ["train", "--out", "run", "--device", "<missing>"], "This computer has no (cuda|mps)"),
     ("cli-last-batch-of-one", ["train", "--out", "run", "--batch-size", "7"],
      "With 6,000 digits and batch_size 7, one batch would hold just 1 digit.*Try batch_size 6"),
     ("cli-sample-n-zero", ["sample", "--n", "0", "--pretrained", "classic", "--out", "s.pt"],
-     "--n: expected a whole number >= 1"),
+     "--n: expected a whole number from 1 to"),
     ("cli-sample-no-generator", ["sample", "--out", "s.pt"], "one of the arguments --checkpoint --pretrained is"),
     ("cli-unknown-command", ["dance"], "invalid choice: 'dance'"),
+    ("cli-epochs-huge", ["train", "--epochs", HUGE],
+     r"--epochs: expected a whole number from 0 to 1,000,000, got '100000000000...000000 \(401 characters\)'"),
+    ("cli-epochs-zero", ["train", "--out", "run", "--epochs", "0"],
+     "--epochs 0 trains nothing: there is nothing to do"),
+    ("cli-batch-size-huge", ["train", "--batch-size", HUGE],
+     "--batch-size: expected a whole number from 1 to 1,000,000"),
+    ("cli-max-batches-huge", ["train", "--max-batches", HUGE], "--max-batches: expected a whole number from 1 to"),
+    ("cli-seed-beyond-torch", ["train", "--seed", str(2**64)],
+     "--seed: expected a whole number from 0 to 4,294,967,295"),
+    ("cli-lr-huge", ["train", "--lr", "1e400"], "--lr: expected a learning rate > 0, such as 2e-4, got '1e400'"),
+    ("cli-out-empty", ["train", "--out", ""], "--out needs a folder name, such as runs/classic; got an empty one"),
+    ("cli-data-empty", ["train", "--out", "run", "--data", ""], "--data needs a folder name; got an empty one"),
+    ("cli-resume-and-restart", ["train", "--resume", "--restart"], "--restart: not allowed with argument --resume"),
+    ("cli-sample-n-huge", ["sample", "--pretrained", "classic", "--out", "s.pt", "--n", HUGE],
+     "--n: expected a whole number from 1 to 100,000"),
+    ("cli-sample-n-beyond-memory", ["sample", "--pretrained", "classic", "--out", "s.pt", "--n", "100001"],
+     "--n: expected a whole number from 1 to 100,000, got '100001'"),
+    ("cli-sample-seed-huge", ["sample", "--pretrained", "classic", "--out", "s.pt", "--seed", HUGE],
+     "--seed: expected a whole number from 0 to 4,294,967,295"),
+    ("cli-sample-out-empty", ["sample", "--pretrained", "classic", "--out", ""],
+     "--out needs a file name, such as digits.pt; got ''"),
+    ("cli-pretrained-empty", ["sample", "--pretrained", "", "--out", "s.pt"],
+     "--pretrained needs a name; shipped ones: classic, dcgan"),
+    ("cli-png-suffix", ["sample", "--pretrained", "classic", "--out", "s.pt", "--png", "grid.jpg"],
+     r"--png grid.jpg must end in .png \(a PNG picture\); got .jpg. Try grid.png"),
+    ("cli-png-empty", ["sample", "--pretrained", "classic", "--out", "s.pt", "--png", ""], "--png needs a file name"),
+    ("cli-judge-samples-empty", ["judge", "--samples", ""], "--samples needs a file name, such as digits.pt"),
 ]  # fmt: skip
 
 
@@ -234,7 +291,7 @@ def test_cli_flag_is_a_usage_error(args, message, capsys):
     assert code == 2
     assert re.search(message, err), err
     assert "usage: gan-lessons" in err  # the usage line shows the right way to type it
-    assert not Path("run/checkpoint.pt").exists()
+    assert not Path("run/checkpoint.pt").exists() and not Path("s.pt").exists()
 
 
 @pytest.mark.parametrize("value", [pytest.param("no/such/folder", id="env-data-missing")])
@@ -485,3 +542,73 @@ def test_disk_that_fills_during_training_keeps_the_last_checkpoint(monkeypatch, 
     assert "the previous checkpoint.pt, if there was one, is unchanged" in err
     assert Trainer.load("run/checkpoint.pt", load_mnist(quiet=True), "cpu").epoch == 1
     assert not list(Path("run").glob(".*.tmp")), "the half-written file is removed"
+
+
+# --- Output paths: only a regular file of ours is replaced --------------------------------------------------------
+
+
+def _device(path: Path) -> Path:
+    """A character device like /dev/null, made here (we never aim a test at a real device)."""
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device file needs root")
+    return path
+
+
+OUTPUTS = {  # id: (what to make, the command, what stderr says)
+    "out-device": ("dev", ["sample", "--pretrained", "classic", "--out", "dev"],
+                   "--out dev is a device, not a regular file; gan-lessons replaces only regular files"),
+    "out-is-the-checkpoint": ("ckpt", ["sample", "--checkpoint", "made.pt", "--out", "made.pt"],
+                              "--out made.pt is the generator it reads: writing it would destroy it"),
+    "png-is-out": (None, ["sample", "--pretrained", "classic", "--out", "s.png", "--png", "s.png"],
+                   "--png s.png is --out: writing it would destroy it"),
+    "png-device": ("dev.png", ["sample", "--pretrained", "classic", "--out", "s.pt", "--png", "dev.png"],
+                   "--png dev.png is a device, not a regular file"),
+    "out-folder": ("folder", ["sample", "--pretrained", "classic", "--out", "folder"],
+                   "--out folder is a folder; give a file inside it, such as folder/digits.pt"),
+    "out-link": ("link", ["sample", "--pretrained", "classic", "--out", "link"],
+                 r"--out link is a link \(to elsewhere.pt\), not a regular file"),
+    "train-out-file": ("afile", ["train", "--out", "afile", *QUICK], "--out afile is a file, not a folder"),
+    "train-history-device": ("run/history.csv", ["train", "--out", "run", "--restart", *QUICK],
+                             "--out run/history.csv is a device, not a regular file"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(OUTPUTS))
+def test_output_path_is_refused_before_any_work(case, made, capsys):
+    thing, args, message = OUTPUTS[case]
+    if thing == "ckpt":
+        Path("made.pt").write_bytes((made / "checkpoint.pt").read_bytes())
+    elif thing == "folder":
+        Path("folder").mkdir()
+    elif thing == "link":
+        Path("elsewhere.pt").write_text("keep me")
+        Path("link").symlink_to("elsewhere.pt")
+    elif thing == "afile":
+        Path("afile").write_text("keep me")
+    elif thing is not None:
+        Path(thing).parent.mkdir(exist_ok=True)
+        _device(Path(thing))
+    before = {p: (p.lstat().st_mode, p.read_bytes() if p.is_file() else None) for p in Path(".").rglob("*")}
+    code, err = run_main(args, capsys)
+    assert code == 2 and re.search(message, err), err
+    after = {p: (p.lstat().st_mode, p.read_bytes() if p.is_file() else None) for p in Path(".").rglob("*")}
+    assert after == before, "nothing was written, replaced or removed"
+
+
+def test_a_second_train_into_a_run_needs_resume_or_restart(capsys):
+    assert run_main(["train", "--out", "run", *QUICK], capsys)[0] == 0
+    first = {p.name: p.read_bytes() for p in Path("run").iterdir() if p.is_file() and not p.name.startswith(".")}
+    code, err = run_main(["train", "--out", "run", *QUICK], capsys)
+    assert code == 2
+    assert "run already holds a training run (checkpoint.pt, history.csv, generated_images_epoch_1.png). Add " \
+           "--resume to continue it, or --restart to start over (its files then move to run/previous-N)" in err
+    assert {p.name: p.read_bytes() for p in Path("run").iterdir() if p.name in first} == first
+    code, _ = run_main(["train", "--out", "run", "--restart", *QUICK, "--seed", "7"], capsys)
+    assert code == 0
+    kept = {p.name: p.read_bytes() for p in Path("run/previous-1").iterdir()}
+    assert kept == first, "the old run is kept whole in run/previous-1"
+    assert Path("run/checkpoint.pt").read_bytes() != first["checkpoint.pt"]
+    assert run_main(["train", "--out", "run", "--restart", *QUICK], capsys)[0] == 0
+    assert sorted(p.name for p in Path("run").glob("previous-*")) == ["previous-1", "previous-2"]
