@@ -612,3 +612,15 @@ def test_a_second_train_into_a_run_needs_resume_or_restart(capsys):
     assert Path("run/checkpoint.pt").read_bytes() != first["checkpoint.pt"]
     assert run_main(["train", "--out", "run", "--restart", *QUICK], capsys)[0] == 0
     assert sorted(p.name for p in Path("run").glob("previous-*")) == ["previous-1", "previous-2"]
+
+
+@pytest.mark.parametrize("n", [pytest.param(2, id="fd-2-digits"), pytest.param(4, id="fd-4-digits")])
+def test_too_few_digits_for_a_frechet_distance_are_said_so(n, sample, capsys):
+    report = judge_digits(sample.images[:n])
+    assert report.fd is None and report.fd_ratio is None and report.n == n
+    said = f"Fréchet distance: not measured. It needs at least 128 digits and got {n}"
+    assert said in str(report) and "as good as real" in str(report)
+    torch.save(sample.images[:n].unsqueeze(1), "few.pt")
+    code = main(["judge", "--samples", "few.pt"])
+    out = capsys.readouterr().out
+    assert code == 0 and said in out and "ratio" not in out

@@ -80,6 +80,7 @@ def test_shipped_dcgan_weights_draw_recognizable_digits_of_every_kind():
     assert (WEIGHTS_DIR / "dcgan.pt").stat().st_size <= 8 * 2**20
     g = load_generator("dcgan")
     assert isinstance(g, DCGANGenerator) and not g.training
-    report = judge_generator(g, n=2000, seed=123)  # shipped: 83% recognizable, Fréchet 7x real-against-real here
-    assert report.recognizability >= 0.8 and report.covered == 10 and report.warning is None
-    assert all(0.05 <= s <= 0.15 for s in report.shares) and report.fd < 10 * report.fd_real
+    report = judge_generator(g, n=2000, seed=123)  # measured: 91.4% recognizable, Fréchet 2.4x real-against-real
+    # the README's targets: >= 90% recognizable, each digit 6-14%, Fréchet distance <= 5x real-against-real
+    assert report.recognizability >= 0.9 and report.covered == 10 and report.warning is None
+    assert all(0.06 <= s <= 0.14 for s in report.shares) and report.fd_ratio <= 5

@@ -6,8 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import tomllib
+import pytest
 import yaml
+
+try:
+    import tomllib  # Python 3.11 and later
+except ModuleNotFoundError:  # Python 3.10, the oldest pyproject.toml allows
+    tomllib = pytest.importorskip("tomli", reason="reading pyproject.toml on Python 3.10 needs tomli")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,6 +44,13 @@ def test_importing_the_package_and_cli_stays_light():
     mods = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     for heavy in ("IPython", "ipywidgets", "matplotlib"):
         assert f"'{heavy}'" not in mods, f"importing gan_lessons imported {heavy}"
+
+
+def test_importing_the_widgets_stays_light():
+    code = "import sys, gan_lessons.widgets; print(sorted(sys.modules))"
+    mods = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    for heavy in ("IPython", "ipywidgets"):
+        assert f"'{heavy}'" not in mods, f"importing gan_lessons.widgets imported {heavy}; import it in .widget()"
 
 
 def test_notebooks_are_committed_without_outputs():

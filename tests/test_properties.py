@@ -213,3 +213,21 @@ def test_every_batch_holds_two_digits_or_the_setting_is_refused(n_images, batch_
         _check_last_batch(n_images, TrainConfig(batch_size=better, max_batches=max_batches))  # the advice works
     else:
         assert min(sizes) >= 2
+
+
+# --- One rule for numbers: NumPy's are taken where Python's are ---------------------------------------------------
+
+
+def test_numpy_numbers_are_taken_where_python_s_are():
+    from gan_lessons.data import load_sample, subset
+    from gan_lessons.lesson import seed_everything
+    from gan_lessons.validate import MAX_SEED
+
+    config = TrainConfig(epochs=np.int64(3), batch_size=np.int32(64), lr=np.float32(1e-3), seed=np.uint32(MAX_SEED),
+                         ema=np.float64(0.5), betas=(np.float64(0.5), np.float32(0.75)))  # fmt: skip
+    assert (config.epochs, config.batch_size, config.seed) == (3, 64, MAX_SEED)
+    assert type(config.epochs) is int and type(config.lr) is float and config.betas == (0.5, 0.75)
+    seed_everything(np.int64(7))
+    assert torch.equal(make_noise(np.int64(2), np.int16(5), seed=np.uint64(3)), make_noise(2, 5, seed=3))
+    assert len(subset(load_sample(), np.int64(10))) == 10
+    assert image_grid(torch.zeros(4, 1, 28, 28), nrow=np.int64(2)).shape == (62, 62)
