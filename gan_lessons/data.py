@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ MNIST_FILES = {
     "t10k-labels-idx1-ubyte": ("27ae3e4e09519cfbb04c329615203637", 10008),
 }
 _IDX_MAGIC = {3: 0x00000803, 1: 0x00000801}  # images have 3 dims, labels 1
+MAX_ITEMS = 60_000  # MNIST's training set, its largest file: we never read more digits than that
 _HOW_TO_FIX = (
     "Delete the file and download MNIST again (torchvision.datasets.MNIST(..., download=True)), "
     "or point GAN_LESSONS_DATA at a folder with the four good files."
@@ -69,31 +71,79 @@ class MnistData:
 
 
 def read_idx(path: str | Path, ndim: int, check_md5: bool = True) -> torch.Tensor:
-    """Lesson 01: read one IDX file (gzipped or not) into a uint8 tensor, with checks."""
+    """Lesson 01: read one IDX file (gzipped or not) into a uint8 tensor, with checks.
+
+    Only what the header promises is read (at most MNIST's 60,000 digits), so a damaged or hostile
+    file, such as a gzip that unpacks to gigabytes of zeros, is refused without filling the memory.
+    """
     path = Path(path)
+    header_size = 4 + 4 * ndim
     try:
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise DataError(f"Cannot read {path}: {err}. The file is damaged. {_HOW_TO_FIX}") from err
-    count = _check_idx_header(path, raw, ndim)
+        with gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb") as f:
+            try:
+                header = f.read(header_size)
+                count = _check_idx_header(path, header, ndim)
+                expected = count * (784 if ndim == 3 else 1)  # bytes after the header
+                if path.suffix != ".gz":
+                    _check_length(path, os.fstat(f.fileno()).st_size - header_size, expected, header_size)
+                body = bytearray(expected + 1)  # one byte more, to find a file longer than its header says
+                got = _read_into(f, body)
+                _check_length(path, got, expected, header_size)
+            except DataError:
+                _drain(f)  # a damaged gzip may say so further on: that says more than a wrong header
+                raise
+    except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+        why = f"{type(err).__name__}: {err}".rstrip(": ")
+        raise DataError(f"Cannot read {path}: it is not a whole, undamaged file ({why}). The file is damaged. "
+                        f"{_HOW_TO_FIX}") from err  # fmt: skip
     name = path.name.removesuffix(".gz")
-    if check_md5 and name in MNIST_FILES and hashlib.md5(raw).hexdigest() != MNIST_FILES[name][0]:
-        raise DataError(f"{path} is not the official MNIST file (its checksum differs). {_HOW_TO_FIX}")
+    if check_md5 and name in MNIST_FILES:
+        digest = hashlib.md5(header)
+        digest.update(memoryview(body)[:expected])
+        if digest.hexdigest() != MNIST_FILES[name][0]:
+            raise DataError(f"{path} is not the official MNIST file (its checksum differs). {_HOW_TO_FIX}")
     shape = (count, 28, 28) if ndim == 3 else (count,)
-    return torch.frombuffer(bytearray(raw), dtype=torch.uint8, offset=4 + 4 * ndim).reshape(shape)
+    return torch.frombuffer(body, dtype=torch.uint8, count=expected).reshape(shape)  # no copy
 
 
-def _check_idx_header(path: Path, raw: bytes, ndim: int) -> int:
-    """Check an IDX header and the file's length; return the number of items."""
-    header = 4 + 4 * ndim
-    if len(raw) < header or int.from_bytes(raw[:4], "big") != _IDX_MAGIC[ndim]:
+def _read_into(f, body: bytearray) -> int:
+    """Fill BODY from F a megabyte at a time (one big read would hold the bytes twice); return how many came."""
+    view, got = memoryview(body), 0
+    while got < len(body):
+        n = f.readinto(view[got : got + 2**20])
+        if not n:
+            break
+        got += n
+    return got
+
+
+def _drain(f) -> None:
+    """Read on through F, a piece at a time and at most as far as MNIST's largest file, so gzip checks it."""
+    for _ in range(MAX_ITEMS * 784 // 2**20 + 1):
+        if not f.read(2**20):
+            return
+
+
+def _check_length(path: Path, got: int, expected: int, header_size: int) -> None:
+    """Raise a DataError unless the GOT bytes after the header are the EXPECTED ones."""
+    if got < expected:
+        raise DataError(f"{path} is truncated or damaged: {header_size + got:,} bytes, expected "
+                        f"{header_size + expected:,}. {_HOW_TO_FIX}")  # fmt: skip
+    if got > expected:
+        raise DataError(f"{path} holds more than the {header_size + expected:,} bytes its header promises: it is "
+                        f"damaged, or not MNIST. It was not read further. {_HOW_TO_FIX}")  # fmt: skip
+
+
+def _check_idx_header(path: Path, header: bytes, ndim: int) -> int:
+    """Check an IDX header; return the number of items it promises (at most MAX_ITEMS)."""
+    if len(header) < 4 + 4 * ndim or int.from_bytes(header[:4], "big") != _IDX_MAGIC[ndim]:
         raise DataError(f"{path} is not an MNIST IDX file (wrong header). {_HOW_TO_FIX}")
-    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
+    dims = [int.from_bytes(header[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     if ndim == 3 and dims[1:] != [28, 28]:
         raise DataError(f"{path} holds {dims[1]}x{dims[2]} images; MNIST images are 28x28. {_HOW_TO_FIX}")
-    expected = header + dims[0] * (784 if ndim == 3 else 1)
-    if len(raw) != expected:
-        raise DataError(f"{path} is truncated or damaged: {len(raw):,} bytes, expected {expected:,}. {_HOW_TO_FIX}")
+    if dims[0] > MAX_ITEMS:
+        raise DataError(f"{path} says it holds {dims[0]:,} digits; MNIST's largest file holds {MAX_ITEMS:,}. "
+                        f"It was not read. {_HOW_TO_FIX}")  # fmt: skip
     return dims[0]
 
 

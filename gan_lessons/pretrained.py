@@ -42,6 +42,10 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> nn
         raise CheckpointError(f"{path} is damaged: it lacks {err}.") from err
     if arch not in ARCHITECTURES:
         raise CheckpointError(f"{path} holds an unknown architecture {arch!r}.")
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise CheckpointError(f"{path} is damaged: its weights are not a dict of tensors.")
+    if not all(bool(torch.isfinite(v).all()) for v in state.values() if v.is_floating_point()):
+        raise CheckpointError(f"{path} is damaged: its weights hold numbers that are NaN or infinite.")
     generator = build_gan(arch, z_dim)[0]
     try:
         generator.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})

@@ -344,15 +344,22 @@ class Trainer:
             raise CheckpointError(f"{path} holds a {state.get('arch')!r} GAN, not {arch!r}. Use --arch "
                                   f"{state.get('arch')} or another checkpoint.")  # fmt: skip
         size = state.get("data_size")  # None in checkpoints older than this check
+        if size is not None and not check.is_whole(size):
+            raise CheckpointError(f"{path} is damaged: the number of digits it was trained on is {size!r}.")
         if size is not None and isinstance(data, (MnistData, torch.Tensor)) and len(data) != size:
             raise CheckpointError(f"{path} was trained on {size:,} digits, but the data given has {len(data):,}. "
                                   "Resume with the same data (the same --data folder).")  # fmt: skip
         try:
             trainer = cls(data, TrainConfig(**state["config"]), device)
-            trainer._load_state(state)
-        except (KeyError, TypeError, RuntimeError, ConfigError) as err:
+            problem = _damage(state, trainer)
+            if problem is None:
+                trainer._load_state(state)
+        except (KeyError, TypeError, AttributeError, RuntimeError, ConfigError) as err:
             why = (str(err).strip().splitlines() or [type(err).__name__])[0]  # torch's first line says enough
             raise CheckpointError(f"{path} is damaged or from another version of gan-lessons ({why}).") from err
+        if problem is not None:
+            raise CheckpointError(f"{path} is damaged: {problem}. It was not used, and nothing was saved over it. "
+                                  "Use another checkpoint, or start over with --restart.")  # fmt: skip
         return trainer
 
     def _load_state(self, state: dict) -> None:
@@ -370,6 +377,50 @@ class Trainer:
             self._order = state["order"].to(self.device)
             self._losses = torch.zeros(self.batches_per_epoch, 2, device=self.device)
             self._losses[: self.batch] = state["losses"].to(self.device)
+
+
+def _damage(state: dict, trainer: Trainer) -> str | None:
+    """What is wrong with the contents of a checkpoint that unpickled, for TRAINER; None when nothing is."""
+    n, size = trainer.batches_per_epoch, len(trainer.images)
+    epoch, batch, order, losses = state["epoch"], state["batch"], state["order"], state["losses"]
+    if not (check.is_whole(epoch) and 0 <= epoch <= MAX_EPOCHS):
+        return f"its epoch count is {epoch!r}, not a whole number from 0 to {MAX_EPOCHS:,}"
+    if not (check.is_whole(batch) and 0 <= batch < n and (batch == 0 or order is not None)):
+        return f"its batch count is {batch!r}, not a whole number from 0 to {n - 1}"
+    history = state["history"]
+    if not (isinstance(history, dict) and set(history) == {"batch_d", "batch_g", "epoch_d", "epoch_g"}
+            and all(isinstance(v, list) and all(check.is_number(x) for x in v) for v in history.values())):
+        return "its history of losses is not four lists of numbers"
+    if not len(history["epoch_d"]) == len(history["epoch_g"]) == epoch:
+        return f"its history holds {len(history['epoch_d'])} epochs, but it says {epoch} were trained"
+    if order is not None:
+        if not (isinstance(order, torch.Tensor) and order.dtype == torch.int64 and order.dim() == 1
+                and len(order) == min(size, n * trainer.config.batch_size)):
+            return "its order of digits for this epoch is not a list of digit numbers of the right length"
+        if len(order) and (int(order.min()) < 0 or int(order.max()) >= size):
+            return f"its order of digits names digits outside 0..{size - 1}"
+        if not (isinstance(losses, torch.Tensor) and losses.is_floating_point() and tuple(losses.shape) == (batch, 2)
+                and bool(torch.isfinite(losses).all())):
+            return "its losses of this epoch are not numbers"
+    noise = state["fixed_noise"]
+    if not (isinstance(noise, torch.Tensor) and noise.dtype == torch.float32 and noise.dim() == 2
+            and noise.shape[1] == trainer.config.z_dim and bool(torch.isfinite(noise).all())):
+        return f"its fixed noise is not a float32 tensor (N, {trainer.config.z_dim}) of numbers"
+    for part in ("generator", "discriminator", "average", "opt_g", "opt_d"):
+        if not _finite(state[part]):
+            return f"its {part} holds numbers that are NaN or infinite"
+    return None
+
+
+def _finite(obj: object) -> bool:
+    """True when every floating-point tensor inside OBJ (dicts and lists too) holds only finite numbers."""
+    if isinstance(obj, torch.Tensor):
+        return not obj.is_floating_point() or bool(torch.isfinite(obj).all())
+    if isinstance(obj, dict):
+        return all(_finite(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return all(_finite(v) for v in obj)
+    return not isinstance(obj, float) or math.isfinite(obj)  # other things (None, flags, names) hold no weights
 
 
 def _check_images(images: object) -> torch.Tensor:

@@ -11,6 +11,9 @@ import os
 import pickle
 import re
 import stat
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +22,10 @@ import torch
 from torch import nn
 
 import gan_lessons
-from gan_lessons import cli
+from gan_lessons import cli, training
 from gan_lessons.checkpoints import FORMAT, CheckpointError, load_safe
 from gan_lessons.cli import main
-from gan_lessons.data import DataError, load_mnist, read_mnist_folder, subset, to_model_range
+from gan_lessons.data import DataError, load_mnist, read_idx, read_mnist_folder, subset, to_model_range
 from gan_lessons.judge import judge_digits, judge_generator
 from gan_lessons.lesson import seed_everything
 from gan_lessons.models import (
@@ -624,3 +627,201 @@ def test_too_few_digits_for_a_frechet_distance_are_said_so(n, sample, capsys):
     code = main(["judge", "--samples", "few.pt"])
     out = capsys.readouterr().out
     assert code == 0 and said in out and "ratio" not in out
+
+
+# --- Hostile and damaged files: bounded work, one message per kind -------------------------------------------------
+
+
+def _gzip_of_zeros(path: Path, header: bytes, zeros: int) -> Path:
+    """A gzip file of HEADER and then ZEROS zero bytes, written a piece at a time (a 'gzip bomb')."""
+    with gzip.open(path, "wb", compresslevel=1) as f:
+        f.write(header)
+        for _ in range(zeros // 2**22):
+            f.write(bytes(2**22))
+    return path
+
+
+HOSTILE_DATA = {  # id: (how to make the images file, what the learner sees)
+    "data-gzip-bomb": (lambda p: _gzip_of_zeros(p, _idx((3, 28, 28), payload=0), 2**28),
+                       "holds more than the 2,368 bytes its header promises: it is damaged, or not MNIST. It was not "
+                       "read further"),
+    "data-header-bomb": (lambda p: p.write_bytes(gzip.compress(_idx((2**31, 28, 28), payload=0))),
+                         "says it holds 2,147,483,648 digits; MNIST's largest file holds 60,000. It was not read"),
+    "data-file-too-long": (lambda p: p.with_suffix("").write_bytes(_idx((3, 28, 28)) + bytes(10)),
+                           "holds more than the 2,368 bytes its header promises"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_DATA))
+def test_hostile_data_file_is_refused_after_its_header(case, tmp_path, capsys):
+    make, message = HOSTILE_DATA[case]
+    folder = tmp_path / "m"
+    folder.mkdir()
+    make(folder / f"{IMAGES}.gz")
+    (folder / LABELS).write_bytes(_idx((3,)))
+    with pytest.raises(DataError, match=message) as excinfo:
+        read_mnist_folder(folder)
+    assert raised_by_us(excinfo)
+    code, err = run_main(["train", "--data", folder, "--out", "run", *QUICK], capsys)
+    assert code == 1 and message.split(":")[0] in err
+
+
+def test_every_corrupt_gzip_gets_the_same_message(tmp_path, capsys):
+    pixels = torch.randint(0, 256, (3, 28, 28), generator=torch.Generator().manual_seed(0), dtype=torch.uint8)
+    raw = gzip.compress(_idx((3, 28, 28), payload=0) + pixels.numpy().tobytes(), mtime=0)
+    path = tmp_path / "x-images-idx3-ubyte.gz"
+    damaged = 0
+    for i in range(len(raw)):  # each byte of the file flipped in turn
+        path.write_bytes(raw[:i] + bytes([raw[i] ^ 0xFF]) + raw[i + 1 :])
+        try:
+            images = read_idx(path, 3)
+        except DataError as err:
+            damaged += 1
+            assert str(err).startswith(f"Cannot read {path}: it is not a whole, undamaged file ("), str(err)
+            assert "The file is damaged. Delete the file and download MNIST again" in str(err)
+        else:
+            assert torch.equal(images, pixels), f"byte {i} changed the digits without an error"
+    assert damaged >= len(raw) - 10  # only the header's date, flags and system bytes may change harmlessly
+
+
+def _zip_with_pickle(path: Path, size: int, deflated: bool) -> Path:
+    """A torch-like zip whose data.pkl holds SIZE bytes, packed (a 'zip bomb') or not."""
+    how = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
+    with zipfile.ZipFile(path, "w", compression=how, compresslevel=1) as z:
+        with z.open("archive/data.pkl", "w", force_zip64=True) as f:
+            f.write(b"\x80\x02(")  # a pickle: PROTO 2, MARK, then SIZE bytes of empty dicts
+            for _ in range(size // 2**22):
+                f.write(b"}" * 2**22)
+        z.writestr("archive/version", "3\n")
+    return path
+
+
+def _sparse(path: Path, size: int) -> None:
+    """A file of SIZE bytes that takes no room on the disk."""
+    path.write_bytes(b"PK")
+    os.truncate(path, size)
+
+
+HOSTILE_CKPT = {  # id: (how to make the file, what the learner sees)
+    "ckpt-zip-bomb": (lambda p: _zip_with_pickle(p, 2**29, deflated=True),
+                      r"would unpack to 512 MB \(torch stores its files unpacked\); gan-lessons files are at most "
+                      "256 MB, so this one is not ours or it is damaged. It was not opened"),
+    "ckpt-pickle-of-many-steps": (lambda p: _zip_with_pickle(p, 2**24, deflated=False),
+                                  r"holds a pickle too large to be ours \(more than 32 MB or 2,000,000 steps\)"),
+    "ckpt-huge-file": (lambda p: _sparse(p, 2**28 + 1),
+                       "holds 256 MB; gan-lessons files are at most 256 MB"),
+    "ckpt-old-torch-format": (lambda p: torch.save({"format": FORMAT}, p, _use_new_zipfile_serialization=False),
+                              NOT_CKPT),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_CKPT))
+def test_hostile_checkpoint_is_refused_after_its_header(case, tmp_path, capsys):
+    make, message = HOSTILE_CKPT[case]
+    path = tmp_path / "hostile.pt"
+    make(path)
+    with pytest.raises(CheckpointError, match=message) as excinfo:
+        load_safe(path, "checkpoint")
+    assert raised_by_us(excinfo)
+    code, err = run_main(["sample", "--checkpoint", path, "--out", "digits.pt"], capsys)
+    assert code == 1 and re.search(message, err) and not Path("digits.pt").exists()
+
+
+_PEAK = """
+import resource, sys
+from gan_lessons import checkpoints, data
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    data.read_idx(sys.argv[1], 3) if sys.argv[1].endswith(".gz") else checkpoints.load_safe(sys.argv[1], "checkpoint")
+except ValueError:
+    pass
+print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux")
+def test_bombs_are_refused_within_the_memory_mnist_needs(tmp_path):
+    bombs = [_gzip_of_zeros(tmp_path / "bomb-idx3-ubyte.gz", _idx((60_000, 28, 28), payload=0), 2**29),
+             _zip_with_pickle(tmp_path / "bomb.pt", 2**29, deflated=True)]  # fmt: skip
+    for bomb in bombs:  # each unpacks to 512 MB or more
+        child = subprocess.run([sys.executable, "-c", _PEAK, str(bomb)], capture_output=True, text=True, check=True)
+        before, peak = map(int, child.stdout.split())
+        assert (peak - before) * 1024 < 47_040_016 + 2**25, f"{bomb.name}: {(peak - before) // 1024} MB more"
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    """A checkpoint of the classic GAN for the 6,000 digits the command line finds, one batch into epoch 1."""
+    from gan_lessons.data import load_sample
+
+    trainer = Trainer(load_sample(), TrainConfig(batch_size=64, max_batches=2, seed=0, epochs=1), "cpu")
+    real_step = training.train_step
+
+    def step(*args):
+        trainer.request_stop()  # after this batch: a checkpoint in the middle of epoch 1
+        return real_step(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(training, "train_step", step)
+        trainer.fit(1, progress=False)
+    path = tmp_path_factory.mktemp("whole") / "checkpoint.pt"
+    trainer.save(path)
+    return path
+
+
+def _spoil(state: dict, case: str) -> None:
+    """Damage STATE as CASE says, in a way that still unpickles."""
+    if case == "ckpt-nan-weights":
+        next(iter(state["generator"].values())).fill_(math.nan)
+    elif case == "ckpt-nan-optimizer":
+        state["opt_d"]["state"][0]["exp_avg"].fill_(math.inf)
+    elif case == "ckpt-negative-epoch":
+        state["epoch"] = -3
+    elif case == "ckpt-epoch-text":
+        state["epoch"] = "three"
+    elif case == "ckpt-batch-out-of-range":
+        state["batch"] = 99
+    elif case == "ckpt-order-out-of-range":
+        state["order"] = state["order"] + 10**6
+    elif case == "ckpt-history-wrong-type":
+        state["history"]["epoch_d"] = "0.5, 0.7"
+    elif case == "ckpt-noise-wrong-shape":
+        state["fixed_noise"] = torch.zeros(16, 7)
+    elif case == "ckpt-config-wrong-type":
+        state["config"]["lr"] = "fast"
+    elif case == "ckpt-data-size-text":
+        state["data_size"] = "6000"
+    else:
+        raise AssertionError(case)
+
+
+DAMAGED = {
+    "ckpt-nan-weights": "its generator holds numbers that are NaN or infinite",
+    "ckpt-nan-optimizer": "its opt_d holds numbers that are NaN or infinite",
+    "ckpt-negative-epoch": "its epoch count is -3, not a whole number from 0 to 1,000,000",
+    "ckpt-epoch-text": "its epoch count is 'three'",
+    "ckpt-batch-out-of-range": "its batch count is 99, not a whole number from 0 to 1",
+    "ckpt-order-out-of-range": r"its order of digits names digits outside 0..5999",
+    "ckpt-history-wrong-type": "its history of losses is not four lists of numbers",
+    "ckpt-noise-wrong-shape": r"its fixed noise is not a float32 tensor \(N, 100\) of numbers",
+    "ckpt-config-wrong-type": r"is damaged or from another version of gan-lessons \(lr must be a number > 0",
+    "ckpt-data-size-text": "is damaged: the number of digits it was trained on is '6000'",
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGED))
+def test_damaged_checkpoint_contents_are_refused_before_anything_is_saved(case, whole, capsys):
+    state = torch.load(whole, weights_only=True)
+    _spoil(state, case)
+    Path("run").mkdir()
+    torch.save(state, "run/checkpoint.pt")
+    spoilt = Path("run/checkpoint.pt").read_bytes()
+    with pytest.raises(CheckpointError, match=DAMAGED[case]) as excinfo:
+        Trainer.load("run/checkpoint.pt", load_mnist(quiet=True), "cpu")
+    assert raised_by_us(excinfo) and "learning rate" not in str(excinfo.value)
+    code, err = run_main(["train", "--out", "run", "--resume", *QUICK], capsys)
+    assert code == 1 and re.search(DAMAGED[case], err) and "run/checkpoint.pt" in err
+    assert Path("run/checkpoint.pt").read_bytes() == spoilt, "nothing was saved over it"
+    if case == "ckpt-nan-weights":
+        code, err = run_main(["sample", "--checkpoint", "run/checkpoint.pt", "--out", "digits.pt"], capsys)
+        assert code == 1 and "its weights hold numbers that are NaN or infinite" in err
