@@ -8,7 +8,9 @@ networks' forward and backward passes, BatchNorm's running statistics and both A
 The graph always reads its inputs from the same two tensors, so each batch is copied into them
 before a replay. The noise is drawn just before each replay by the trainer's own random
 generator, exactly as the eager step draws it: the graphed and the eager engine see the same
-numbers, and a checkpoint's random state resumes either one. A batch of another size (the last
+numbers, and a checkpoint's random state resumes either one. (A graph can also draw inside itself
+from a generator given to `CUDAGraph.register_generator_state`; drawing just outside costs one
+small launch and keeps the numbers the eager step's by construction.) A batch of another size (the last
 one of an epoch) runs the eager step on the same weights. Where no graph can be made (no CUDA,
 R1 > 0, a capture that fails) training goes on with the eager step and says why, once.
 

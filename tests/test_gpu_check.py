@@ -159,10 +159,13 @@ def test_junit_summary_and_lesson_results_read_their_files(tmp_path):
 </system-out></testcase>
       <testcase classname="t" name="test_b" time="1.5"><failure message="assert 1 == 2">long text</failure></testcase>
       <testcase classname="t" name="test_c" time="0"><skipped message="needs CUDA"/></testcase>
+      <testcase classname="" name="tests.test_x" time="0"><error message="collection failure">tests/test_x.py:3: in
+E   ImportError: no nbformat here</error></testcase>
     </testsuite></testsuites>""")  # fmt: skip
     summary = gc.junit_summary(xml)
     assert (summary["passed"], summary["failed"], summary["skipped"]) == (1, 1, 1)
     assert summary["failed_tests"] == ["test_b"] and summary["tests"]["test_b"]["message"] == "assert 1 == 2"
+    assert summary["collection_errors"] == ["tests.test_x: ImportError: no nbformat here"]
     assert summary["loss_gaps"] == ["classic: 329 steps, largest loss gap D 0, G 0"]
     assert gc.junit_summary(tmp_path / "missing.xml") == {}
     log = tmp_path / "cells.jsonl"
