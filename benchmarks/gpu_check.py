@@ -29,6 +29,7 @@ import importlib.util
 import json
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -404,6 +405,11 @@ def environment(write) -> int:
         write(gpu=torch.cuda.get_device_name(0), capability=f"{props.major}.{props.minor}",
               gpu_memory_gib=round(props.total_memory / 2**30, 1), cuda_runtime=torch.version.cuda,
               cudnn=torch.backends.cudnn.version(), multiprocessors=props.multi_processor_count)  # fmt: skip
+    smi = shutil.which("nvidia-smi")
+    if smi:
+        query = "name,driver_version,memory.total,clocks.max.sm,power.limit"
+        done = subprocess.run([smi, f"--query-gpu={query}", "--format=csv,noheader"], capture_output=True, text=True)
+        write(nvidia_smi=done.stdout.strip() or done.stderr.strip()[:200])
     data = load_mnist(quiet=True)
     write(mnist=data.describe())
     return 0
