@@ -523,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
         print("gpu_check: no NVIDIA GPU (CUDA) here. Use --dry-run to try the check on the CPU.", file=sys.stderr)
         return 2
     args.device = "cpu" if args.dry_run else "cuda"
-    out = Path(args.out)
+    out = Path(args.out).resolve()  # the stages run in other folders
     logs = out / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     report = Report(out, args)
