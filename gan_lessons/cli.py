@@ -27,7 +27,7 @@ GRID_MOST = 400  # `sample --png` draws the first 400 digits at most (20 x 20)
 LOCK_NAME = ".gan-lessons.lock"  # in a run's folder while `train` writes there
 PREVIOUS = "previous-"  # `train --restart` moves an earlier run's files into OUT/previous-1, previous-2 ...
 # The flags a resumed run cannot read from its checkpoint: the printed "to continue" command repeats them.
-RESUME_FLAGS = ("data", "device", "quiet")
+RESUME_FLAGS = ("data", "device", "quiet", "cuda_graph")
 
 
 class Terminated(KeyboardInterrupt):
@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"start over in OUT; an earlier run's files there move to OUT/{PREVIOUS}N")  # fmt: skip
     train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--cuda-graph", action="store_true",
+                       help="replay each step as one CUDA graph (faster on NVIDIA GPUs; not yet checked on one, "
+                            "see the README's GPU section); elsewhere it says why and trains as usual")  # fmt: skip
 
     sample = sub.add_parser("sample", help="draw digits with a trained generator")
     source = sample.add_mutually_exclusive_group(required=True)
@@ -254,6 +257,7 @@ def _train_in(out: Path, args: argparse.Namespace, device) -> int:
                              seed=args.seed, max_batches=args.max_batches, ema=args.ema, r1=args.r1)  # fmt: skip
         trainer = Trainer(data, config, device)
     trainer.config.epochs = args.epochs
+    trainer.config.cuda_graph = args.cuda_graph  # each run chooses; --resume does not carry it over
     print(f"Training the {trainer.config.arch} GAN on {trainer.device} for {args.epochs} epochs "
           f"of {trainer.batches_per_epoch} batches.")  # fmt: skip
     return _fit(trainer, out, args)
