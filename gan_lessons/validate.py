@@ -122,7 +122,7 @@ def _what_is(path: Path) -> str | None:
     """None when PATH is missing or a regular file; else what it is, in words ("a device", "a folder" ...)."""
     try:
         mode = os.lstat(path).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing there yet (a file in the way is found later)
         return None
     if stat.S_ISREG(mode):
         return None
