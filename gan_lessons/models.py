@@ -136,15 +136,18 @@ def one_hot(labels: torch.Tensor) -> torch.Tensor:
 class ConditionalGenerator(DCGANGenerator):
     """Lesson 10: lesson 07's generator that is also told which digit to draw: (B, z_dim) and (B,) to (B, 1, 28, 28).
 
-    The label goes in as a one-hot row of 10 numbers, glued to the end of the noise.
+    The label goes in as a one-hot row of 10 numbers, glued to the end of the noise. Not told
+    any digits, it draws 0, 1, ..., 9 in turn, so code written for other generators still works.
     """
 
     def __init__(self, z_dim: int = Z_DIM, width: int = 32, hidden: int = 1024):
         super().__init__(z_dim + N_DIGITS, width, hidden)  # the plan reads noise and label together
         self.z_dim = z_dim
 
-    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         _check_shape(z, (None, self.z_dim), "The generator")
+        if labels is None:
+            labels = torch.arange(len(z), device=z.device) % N_DIGITS  # (B,): 0, 1, ..., 9, 0, 1, ...
         zy = torch.cat([z, label_rows(labels, len(z)).to(z.device)], dim=1)  # (B, z_dim + 10)
         x = self.project(zy).view(-1, 2 * self.width, 7, 7)  # (B, 64, 7, 7)
         return self.grow(x)  # (B, 1, 28, 28)
@@ -257,8 +260,6 @@ def generate(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | None 
     """Lesson 02: draw digits from noise Z without training or changing GENERATOR (lesson 10: of the digits LABELS)."""
     if not isinstance(z, torch.Tensor):
         raise ValueError(f"generate needs noise, a tensor (N, z_dim) such as make_noise(16); got {type(z).__name__}.")
-    if is_conditional(generator) and labels is None:
-        raise ValueError("This generator draws the digit it is asked for: pass labels, such as torch.full((n,), 7).")
     if labels is not None and not is_conditional(generator):
         raise ValueError(f"This {type(generator).__name__} takes no label: it draws whatever digit its noise gives. "
                          "Leave labels out, or use a conditional generator.")  # fmt: skip
