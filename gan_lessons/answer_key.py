@@ -30,6 +30,7 @@ from torch import nn
 
 from .data import to_model_range
 from .models import ClassicGenerator, ConditionalGenerator, DCGANGenerator, count_parameters, generate, make_noise
+from .toy2d import nonsaturating_loss, real_points
 
 
 @dataclass(frozen=True)
@@ -217,9 +218,80 @@ _L03 = {
     ),
 }
 
-# Lesson 04: watch the game (helper "toy" fills this block) ---------------------------------------------
+# Lesson 04: watch the game (2-D) ----------------------------------------------------------------------
 
-_L04: dict[str, Question | Exercise] = {}
+_P_FAKE = torch.tensor([[0.05], [0.3], [0.8]])  # (3, 1): a detective's P(real) for three fakes
+
+
+def _forger_loss_problem(yours: object, ours: object) -> str | None:
+    """None when YOURS is the forger's non-saturating loss, the number OURS; else what is wrong."""
+    if not isinstance(yours, torch.Tensor):
+        return f"Write a loss, like bce(p_fake, ...): it gives a tensor; you wrote {type(yours).__name__} {yours!r}."
+    if yours.numel() != 1:
+        return f"A loss is one number; yours has shape {tuple(yours.shape)}. Put bce(...) around it."
+    if yours.item() < 0:
+        return (f"Yours is {yours.item():.4f}, below 0: BCE is never negative. A minus sign belongs to the "
+                "minimax loss.")
+    if not torch.allclose(yours.detach().float(), torch.as_tensor(ours).detach().float(), atol=1e-5):
+        return f"Yours is {yours.item():.4f}; the fakes labelled real give {float(ours):.4f}."
+    return None
+
+
+_L04 = {
+    "04.1": Question(
+        ask="How many numbers make one real dot in the 2-D game?",
+        answer=2, wrong=784,
+        hint="A dot on a sheet of paper has a place across (x) and a place up (y).",
+        why="Each real 'picture' is a point (x, y): the detective reads (B, 2) and the forger writes (B, 2).",
+        computed=lambda: real_points("ring", 1).shape[1],
+    ),
+    "04.2": Question(
+        ask="In the minimax game, what does the forger want V to be? (as big as possible / as small as "
+            "possible / exactly 0)",
+        answer="b", choices=("a", "b", "c"), wrong="a",
+        hint="V is minus the detective's loss, and the detective wants V big. The forger is its opponent.",
+        why="V = average log D(x) + average log(1 - D(G(z))). The detective pushes V up, the forger down: "
+            "min over G of max over D of V, the minimax game of Goodfellow et al. 2014.",
+    ),
+    "04.3": Question(
+        ask="Where is the minimax forger loss log(1 - D(G(z))) flattest? (near D(G(z)) = 0 / near 1)",
+        answer="a", choices=("a", "b"), wrong="b",
+        hint="Look at the blue curve at the left end, where the detective sees through the fakes.",
+        why="Its slope is -1/(1 - p), about -1 near p = 0, while -log p has slope -1/p, huge near 0. The push that "
+            "reaches the forger is that slope times the sigmoid's slope p(1 - p), tiny near 0: p for the minimax "
+            "loss (almost nothing), 1 - p for the non-saturating one (almost 1). Early in training the detective "
+            "spots the fakes (D(G(z)) near 0), so the minimax loss gives the forger almost no gradient: it saturates.",
+    ),
+    "04.4": Exercise(
+        ask="Write the forger's non-saturating loss of p_fake (the fakes labelled real).",
+        answer="bce(p_fake, torch.ones_like(p_fake))",
+        checker=_forger_loss_problem,
+        ours=lambda: nonsaturating_loss(_P_FAKE),
+        wrong=lambda: nn.BCELoss()(_P_FAKE, torch.zeros_like(_P_FAKE)),
+        hint="The forger wants its fakes called real: compare p_fake with the label 1, "
+             "bce(p_fake, torch.ones_like(p_fake)).",
+        why="BCE with label 1 is -log D(G(z)), the non-saturating loss of Goodfellow et al. 2014: steep where the "
+            "detective spots the fakes. With label 0 (the usual slip) it is the detective's loss on the fakes; a "
+            "forger that made it smaller would be helping the detective.",
+    ),
+    "04.5": Question(
+        ask="True or false: if the fakes matched the real dots perfectly, the best detective says 0.5 everywhere.",
+        answer=True, wrong=False,
+        hint="If real and fake dots lie in the same places, equally often, is anything left to tell them apart?",
+        why="Goodfellow et al. 2014 show the best detective says p_real(x) / (p_real(x) + p_fake(x)) at each "
+            "place x: 1/2 when the two match. That is why a well-played game ends with a pale background and the "
+            "losses near 1.39 (detective) and 0.69 (forger).",
+    ),
+    "04.6": Question(
+        ask="In the collapsed game (forger lr 1e-2, detective lr 1e-4), what do the fakes do? (cover all 8 blobs "
+            "/ huddle in one place / spread evenly over the sheet)",
+        answer="b", choices=("a", "b", "c"), wrong="a",
+        hint="Look at the orange dots: in how many places do they sit?",
+        why="A forger much faster than its detective sends all its fakes to the one place the detective likes "
+            "best, then jumps as one clump when the detective catches up: mode collapse. tests/test_toy2d.py "
+            "measures it: at most 2 of 8 blobs covered.",
+    ),
+}
 
 # Lesson 05: training ------------------------------------------------------------------------------------
 
