@@ -30,7 +30,6 @@ from torch import nn
 
 from .data import to_model_range
 from .models import ClassicGenerator, DCGANGenerator, count_parameters, make_noise
-from .widgets import blend
 
 
 @dataclass(frozen=True)
@@ -324,7 +323,7 @@ _L06 = {
         ask="Write the noise halfway from z_a to z_b.",
         answer="(z_a + z_b) / 2   or   0.5 * z_a + 0.5 * z_b",
         checker=_halfway_problem,
-        ours=lambda: blend(make_noise(1, seed=0), make_noise(1, seed=1), 0.5),
+        ours=lambda: 0.5 * make_noise(1, seed=0) + 0.5 * make_noise(1, seed=1),  # what widgets.blend gives
         wrong=lambda: make_noise(1, seed=0) + make_noise(1, seed=1),
         hint="Take half of z_a and half of z_b, and add them up. Brackets help: (z_a + z_b) / 2.",
         why="Halfway is t = 0.5 of the blend (1 - t) x A + t x B. Adding without halving is not between A and "
