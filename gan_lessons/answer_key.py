@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from .data import to_model_range
-from .models import ClassicGenerator, ConditionalGenerator, DCGANGenerator, count_parameters, generate, make_noise
+from .models import ClassicGenerator, ConditionalGenerator, DCGANGenerator, count_parameters, make_noise
 from .toy2d import nonsaturating_loss, real_points
 
 
@@ -81,9 +81,54 @@ def layer_problem(yours: object, ours: nn.Module, x: torch.Tensor) -> str | None
     return None
 
 
-def _draws_the_same(generator: nn.Module, seed: int) -> bool:
-    """True when GENERATOR draws the same picture twice from the noise of SEED."""
-    return torch.equal(generate(generator, make_noise(1, seed=seed)), generate(generator, make_noise(1, seed=seed)))
+def tensor_problem(yours: object, ours: torch.Tensor, what: str) -> str | None:
+    """What is wrong with YOURS as a tensor like OURS (not a tensor, another shape), else None."""
+    if isinstance(yours, (int, float)) and not isinstance(yours, bool):
+        return f"Yours is one number, {yours:g}; {what} is a tensor of shape {tuple(ours.shape)}: use torch, not math."
+    if not isinstance(yours, torch.Tensor):
+        return f"Yours is {type(yours).__name__} {yours!r}; {what} is a tensor of shape {tuple(ours.shape)}."
+    if yours.shape != ours.shape:
+        return f"Yours has shape {tuple(yours.shape)}; {what} has shape {tuple(ours.shape)}."
+    return None
+
+
+def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return torch.allclose(a.detach().float(), b.detach().float(), atol=1e-4, rtol=1e-4)
+
+
+def _fake_losses_problem(yours: object, ours: object) -> str | None:
+    """Lesson 03's exercise: the BCE loss of each guess p for a fake picture, -log(1 - p)."""
+    problem = tensor_problem(yours, ours, "the losses")
+    if problem or _close(yours, ours):
+        return problem
+    p = 1 - torch.exp(-ours)  # the guesses, worked back from the right losses
+    if _close(yours, -torch.log(p)):
+        return "That is the loss for a REAL picture, -log(p). A fake picture should get 0, so use 1 - p."
+    if _close(yours, torch.log(1 - p)):
+        return "Almost: your losses are below 0. A loss is never negative: put a minus in front."
+    return f"For the guesses {[round(v, 2) for v in p.tolist()]} yours gives {[round(v, 2) for v in yours.tolist()]}."
+
+
+def _halfway_problem(yours: object, ours: object) -> str | None:
+    """Lesson 06's exercise: the noise halfway from z_a to z_b."""
+    problem = tensor_problem(yours, ours, "the halfway noise")
+    if problem or _close(yours, ours):
+        return problem
+    if _close(yours, 2 * ours):
+        return "Yours is z_a + z_b: twice too big. Halfway takes half of A plus half of B."
+    return f"Yours differs from the halfway noise by {(yours - ours).abs().mean():.2f} per number on average."
+
+
+_GUESSES = torch.tensor([0.1, 0.5, 0.8, 0.99])  # lesson 03's exercise: the detective's guesses for 4 fakes
+
+
+@torch.no_grad()
+def _same_in_any_batch(generator: nn.Module) -> bool:
+    """True when GENERATOR draws recipe 0 the same in two batches with different companions."""
+    recipe = make_noise(1, seed=0)  # (1, z_dim)
+    a = generator(torch.cat([recipe, make_noise(7, seed=1)]))[:1]  # (1, 1, 28, 28)
+    b = generator(torch.cat([recipe, make_noise(7, seed=2)]))[:1]
+    return torch.equal(a, b)
 
 
 # Lesson 00: what is a GAN ---------------------------------------------------------------------------
@@ -176,12 +221,14 @@ _L02 = {
         why="The last layer, tanh, squeezes every number into -1..1 whatever comes in.",
     ),
     "02.5": Question(
-        ask="True or false: the same recipe (seed) always gives the same picture from the same generator.",
+        ask="True or false: in evaluation mode the same recipe gives the same picture, whatever else is in "
+            "its batch.",
         answer=True, wrong=False,
-        hint="A generator in evaluation mode is like a recipe book: same recipe, same dish.",
-        why="Drawing involves no randomness once the noise is fixed; in evaluation mode BatchNorm uses its "
-            "stored averages, so a picture does not depend on the others drawn with it.",
-        computed=lambda: _draws_the_same(ClassicGenerator(), seed=7),
+        hint="In evaluation mode, batch normalization uses its running averages, not the batch's.",
+        why="In evaluation mode BatchNorm uses its stored running averages, so a picture depends only on its own "
+            "noise. In training mode it uses the batch's average and spread, so a picture also depends on its "
+            "companions; the lesson shows both.",
+        computed=lambda: _same_in_any_batch(ClassicGenerator().eval()),
     ),
 }
 
@@ -209,7 +256,17 @@ _L03 = {
         why="-log(0.5) = log(2) = 0.693.",
         computed=lambda: nn.BCELoss()(torch.tensor([0.5]), torch.tensor([1.0])).item(),
     ),
-    "03.4": Question(
+    "03.4": Exercise(
+        ask="Write the losses of four guesses p for fake pictures, in one line of PyTorch.",
+        answer="-torch.log(1 - p)",
+        checker=_fake_losses_problem,
+        ours=lambda: nn.BCELoss(reduction="none")(_GUESSES, torch.zeros(4)),
+        wrong=lambda: -torch.log(_GUESSES),
+        hint="For a fake picture the loss is -log(1 - p). torch.log works on all four guesses at once.",
+        why="A fake should get 0: the loss -log(1 - p) is 0 when p is 0 and grows as p goes to 1. Writing "
+            "-log(p) is the most common slip: that is the loss for a real picture.",
+    ),
+    "03.5": Question(
         ask="True or false: the untrained detective is unsure about every picture (all guesses 0.4 to 0.6).",
         answer=True, wrong=False,
         hint="Look at the numbers above the pictures.",
@@ -334,7 +391,17 @@ _L06 = {
         hint="What is any number times 0?",
         why="Strength multiplies every number; anything times 0 is 0.",
     ),
-    "06.3": Question(
+    "06.3": Exercise(
+        ask="Write the noise halfway from z_a to z_b.",
+        answer="(z_a + z_b) / 2   or   0.5 * z_a + 0.5 * z_b",
+        checker=_halfway_problem,
+        ours=lambda: 0.5 * make_noise(1, seed=0) + 0.5 * make_noise(1, seed=1),  # what widgets.blend gives
+        wrong=lambda: make_noise(1, seed=0) + make_noise(1, seed=1),
+        hint="Take half of z_a and half of z_b, and add them up. Brackets help: (z_a + z_b) / 2.",
+        why="Halfway is t = 0.5 of the blend (1 - t) x A + t x B. Adding without halving is not between A and "
+            "B: its numbers spread about 1.4 times wider than normal noise, like strength 1.4.",
+    ),
+    "06.4": Question(
         ask='With t = 1, which digit does the blend give, "a" or "b"?',
         answer="b", choices=("a", "b"), wrong="a",
         hint="(1 - 1) of A is nothing of A.",
