@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", required=True, help="FILE.pt: the digits as a uint8 tensor (N, 1, 28, 28)")
     sample.add_argument("--png", help=f"also save a grid of the digits (the first {GRID_MOST}) as this .png file")
     sample.add_argument("--seed", type=_whole(0, check.MAX_SEED), default=0)
+    sample.add_argument("--digit", type=_number(int, 0, "a digit from 0 to 9", below=10), default=None,
+                        help="the digit a conditional generator draws (lesson 10); default: 0 to 9 in turn")
 
     judge = sub.add_parser("judge", help="score digits with the digit judge (lesson 08)")
     judge.add_argument("--samples", required=True, help="FILE.pt from `gan-lessons sample` (uint8, (N, 1, 28, 28))")
@@ -322,7 +324,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
             check_writable(path.parent, need=2**20 + args.n * 784, flag=flag)
     generator = load_generator(args.pretrained or args.checkpoint)
     noise = make_noise(args.n, generator.z_dim, seed=args.seed)  # (N, z_dim)
-    pixels = torch.cat([to_pixels(generate(generator, z)) for z in noise.split(1000)])  # (N, 1, 28, 28) uint8
+    asked = _asked(generator, args)  # (N,) digits for a conditional generator, else None
+    parts = [generate(generator, noise[i : i + 1000], *([] if asked is None else [asked[i : i + 1000]]))
+             for i in range(0, args.n, 1000)]  # fmt: skip
+    pixels = torch.cat([to_pixels(p) for p in parts])  # (N, 1, 28, 28) uint8, drawn 1,000 at a time
     save_atomic(pixels, out)
     print(f"Wrote {args.n} digits to {out}")
     if png is not None:
@@ -331,6 +336,25 @@ def cmd_sample(args: argparse.Namespace) -> int:
         first = "" if len(shown) == len(pixels) else f" of the first {len(shown)} digits"
         print(f"Wrote a grid{first} to {png}")
     return 0
+
+
+def _asked(generator, args: argparse.Namespace):
+    """The digits to ask a conditional generator for (N,): --digit, or 0 to 9 in turn; None for the others."""
+    import torch
+
+    from .models import N_DIGITS, is_conditional
+
+    if not is_conditional(generator):
+        if args.digit is not None:
+            name = args.pretrained or args.checkpoint
+            raise ConfigError(f"--digit needs a conditional generator, one that is told which digit to draw; {name} "
+                              "draws whatever digit its noise gives. Use --pretrained conditional (or a checkpoint "
+                              "of `gan-lessons train --arch conditional`), or leave --digit out.")  # fmt: skip
+        return None
+    if args.digit is None:
+        print("No --digit given: asking for the digits 0 to 9 in turn.")
+        return torch.arange(args.n) % N_DIGITS  # (N,)
+    return torch.full((args.n,), args.digit)  # (N,)
 
 
 def cmd_judge(args: argparse.Namespace) -> int:
