@@ -3,7 +3,8 @@
 On a GPU a batch of the classic GAN is dozens of small kernels; launching them one by one from
 Python costs more time than running them. A CUDA graph records the whole step once: both
 networks' forward and backward passes, BatchNorm's running statistics and both Adam updates
-(made `capturable`, so their step counts live on the GPU). Each batch then costs one launch.
+(made `capturable`, so their step counts live on the GPU). Each batch then costs one replay,
+plus the copies of its inputs.
 
 The graph always reads its inputs from the same two tensors, so each batch is copied into them
 before a replay. The noise is drawn just before each replay by the trainer's own random
