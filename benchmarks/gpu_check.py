@@ -149,6 +149,9 @@ def run_child(cmd: list[str], limit: float, log: Path, cwd: Path = ROOT, env: di
         except subprocess.TimeoutExpired:
             _stop(proc)
             code = None
+        except BaseException:  # the check itself is stopping: take the stage's processes with it
+            _stop(proc)
+            raise
         reader.join(timeout=5)
     return code, round(time.perf_counter() - start, 2)
 
@@ -511,6 +514,38 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+class Stopped(Exception):
+    """The check was asked to stop (SIGTERM)."""
+
+
+def _stopped(signum, frame) -> None:
+    raise Stopped
+
+
+def run_stage(name: str, report: Report, deadline: float, args: argparse.Namespace, logs: Path) -> None:
+    """Run stage NAME within what is left of the budget (or note that nothing is left)."""
+    left = deadline - time.perf_counter()
+    if name not in args.stages:
+        return
+    if left < 1:
+        report.stage(name, status="not run", why="the time budget was spent")
+        return
+    limit = round(min(CAPS_S.get(name, left), left), 1)
+    print(f"[{args.budget - left:6.1f} s] {name}: started (limit {limit:.0f} s)", flush=True)
+    report.stage(name, status="running", limit_s=limit)
+    if name == "cuda_tests":
+        stage_cuda_tests(report, limit, args, logs)
+    elif name == "train_speed":
+        stage_train_speed(report, limit, args, logs)
+    elif name == "lessons":
+        stage_lessons(report, deadline, args, logs)
+    else:
+        child_stage(report, name, limit, args, logs)
+    s = report.data["stages"][name]
+    print(f"[{args.budget - (deadline - time.perf_counter()):6.1f} s] {name}: {s['status']}"
+          f"{' (' + s['why'] + ')' if s.get('why') else ''}", flush=True)  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.run_notebook:
@@ -530,27 +565,24 @@ def main(argv: list[str] | None = None) -> int:
     deadline = time.perf_counter() + args.budget
     print(f"gpu_check: {'dry run on the CPU' if args.dry_run else 'GPU run'}, budget {args.budget:.0f} s, "
           f"writing {out / 'gpu_check.json'}", flush=True)  # fmt: skip
-    for name in STAGES:
-        left = deadline - time.perf_counter()
-        if name not in args.stages:
-            continue
-        if left < 1:
-            report.stage(name, status="not run", why="the time budget was spent")
-            continue
-        limit = round(min(CAPS_S.get(name, left), left), 1)
-        print(f"[{args.budget - left:6.1f} s] {name}: started (limit {limit:.0f} s)", flush=True)
-        report.stage(name, status="running", limit_s=limit)
-        if name == "cuda_tests":
-            stage_cuda_tests(report, limit, args, logs)
-        elif name == "train_speed":
-            stage_train_speed(report, limit, args, logs)
-        elif name == "lessons":
-            stage_lessons(report, deadline, args, logs)
-        else:
-            child_stage(report, name, limit, args, logs)
-        s = report.data["stages"][name]
-        print(f"[{args.budget - (deadline - time.perf_counter()):6.1f} s] {name}: {s['status']}"
-              f"{' (' + s['why'] + ')' if s.get('why') else ''}", flush=True)  # fmt: skip
+    signal.signal(signal.SIGTERM, _stopped)  # `timeout` or a closing machine: stop the stage, keep the report
+    try:
+        for name in STAGES:
+            run_stage(name, report, deadline, args, logs)
+    except Stopped:
+        for name, stage in report.data["stages"].items():
+            if stage.get("status") != "running":
+                continue
+            stage.update(status="cut", why="the check itself was stopped")
+            measured = _read_json(logs / f"{name}.json")  # what its process wrote before it was stopped
+            if measured:
+                stage["figures"] = measured
+            for lesson in stage.get("figures", {}).get("lessons", {}).values():
+                if lesson.get("status") == "running":
+                    lesson.update(status="cut", why="the check itself was stopped")
+        report.write()
+        print("gpu_check: stopped from outside; the report keeps what was measured", file=sys.stderr)
+        return 1
     report.data["finished"] = True
     report.write()
     print(f"gpu_check: done in {report.data['elapsed_s']:.0f} s; see {out / 'gpu_check.md'}")
