@@ -128,8 +128,10 @@ def _short(v) -> str:
 
 
 def run_child(cmd: list[str], limit: float, log: Path, cwd: Path = ROOT, env: dict | None = None) -> tuple:
-    """Run CMD for at most LIMIT seconds, its output to LOG and (indented) to ours; (exit code or None, seconds)."""
-    env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
+    """Run CMD for at most LIMIT seconds, its output to LOG and (indented) to ours; (exit code or None, seconds).
+
+    ENV adds to (None: removes from) our environment."""
+    env = {k: v for k, v in {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}.items() if v is not None}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     start = time.perf_counter()
     with log.open("w") as f:
@@ -268,7 +270,7 @@ def stage_lessons(report: Report, deadline: float, args: argparse.Namespace, log
     """Each lesson in a fresh process, with its share of the time left; its cells' times as they finish."""
     paths = notebooks(Path(args.notebooks), args.lessons)
     results = {p.stem: {"status": "not run", "why": "waiting"} for p in paths}
-    mode = {"GAN_LESSONS_FAST": "1"} if args.dry_run else {}
+    mode = {"GAN_LESSONS_FAST": "1" if args.dry_run else None}  # None: full mode, whatever the shell had set
     env = {**mode, "MPLBACKEND": "Agg"}
     start = time.perf_counter()
     report.stage("lessons", status="running", figures={"mode": "fast" if args.dry_run else "full", "lessons": results})

@@ -203,3 +203,15 @@ def test_stopping_the_check_stops_its_stage_and_keeps_the_report(tmp_path):
     assert stage["figures"]["lessons"]["01_slow"]["status"] == "cut"
     with pytest.raises(ProcessLookupError):  # the lesson's process did not outlive the check
         os.kill(int(pid_file.read_text()), 0)
+
+
+def test_a_stage_process_gets_the_environment_asked_for(tmp_path, monkeypatch):
+    """Full mode must not inherit a GAN_LESSONS_FAST=1 from the shell (None removes a variable)."""
+    gc = _module()
+    monkeypatch.setenv("GAN_LESSONS_FAST", "1")
+    show = "import os; print(os.environ.get('GAN_LESSONS_FAST'), os.environ.get('EXTRA'))"
+    code, seconds = gc.run_child([sys.executable, "-c", show], 60, tmp_path / "log", env={"GAN_LESSONS_FAST": None,
+                                 "EXTRA": "yes"})  # fmt: skip
+    assert code == 0 and (tmp_path / "log").read_text().strip() == "None yes" and seconds > 0
+    code, _ = gc.run_child([sys.executable, "-c", "import time; time.sleep(30)"], 1, tmp_path / "log")
+    assert code is None, "a process past its limit is stopped"
