@@ -38,6 +38,8 @@ def why_not_graphed(config: TrainConfig, device: torch.device) -> str | None:
         return f"CUDA graphs need an NVIDIA GPU (CUDA), and this run is on {device.type}"
     if config.r1:
         return f"the graphed step has no gradient penalty, and r1 is {config.r1}"
+    if config.arch == "conditional":
+        return "the graphed step has no labels, and the conditional GAN needs them"
     return None
 
 
