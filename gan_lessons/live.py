@@ -273,3 +273,24 @@ class LiveTraining(_Display):
     def _check(self, trainer: Trainer) -> None:
         if trainer is not self.trainer:
             raise ValueError("This LiveTraining watches another Trainer; make one with LiveTraining(trainer).")
+
+
+def train_for(trainer: Trainer, seconds: float) -> float:
+    """Lesson 07: train TRAINER for about SECONDS (it stops after the batch running then); returns the seconds taken.
+
+    Training also ends when the trainer's configured epochs are done; call it again to carry on.
+    """
+    import contextlib
+    import threading
+
+    if not seconds > 0:
+        raise ValueError(f"seconds must be a number > 0, got {seconds!r}.")
+    timer = threading.Timer(seconds, trainer.request_stop)
+    started = time.perf_counter()
+    timer.start()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # hide "Stopped in epoch ...": stopping is the plan
+            trainer.fit(progress=False)
+    finally:
+        timer.cancel()
+    return time.perf_counter() - started
