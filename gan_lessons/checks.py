@@ -1,37 +1,50 @@
-"""Self-checks for the notebooks: the learner answers, a check says "✅ Correct" or gives a hint (lesson 00).
+"""Self-checks for the notebooks: the learner answers, the package says "✅ Correct!" or gives a hint (lesson 00).
 
-Each check prints its verdict and returns True or False. In fast mode (``GAN_LESSONS_FAST=1``,
-what CI uses) a wrong answer raises an AssertionError instead, so a notebook whose committed
-answer is wrong fails its test run. The committed answers are right; learners are invited to
-change them and see what happens.
+A question is named by its id, like ``"02.3"`` (lesson 02, third question); its answer, hint and
+explanation live in ``gan_lessons.answer_key``, never in the notebook. Two kinds:
+
+    answer = ...                      # the learner writes e.g. "b", 784, (16, 256), True
+    check("02.3", answer)             # ✏️ when blank, ✅ Correct!, or ❌ Not quite + the hint
+
+    my_layer = ...                    # "write the code": the learner writes e.g. a layer
+    last = yours_or_ours("02.1", my_layer)   # the learner's object when right, else the package's
+
+Neither ever raises because of what the learner wrote (a blank, a typo, code that crashes):
+a lesson always runs on. Only a question id that is not in the key raises, since that is a bug
+of the lesson, not of the learner.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from typing import Any, TypeVar
 
-import torch
+from .answer_key import KEY, Exercise, Question
 
-from .lesson import is_fast
+__all__ = ["check", "yours_or_ours"]
 
-__all__ = ["check", "check_choice", "check_shape"]
+T = TypeVar("T")
 
 CORRECT = "✅ Correct!"
 NOT_YET = "❌ Not quite."
 BLANK = "✏️ Write your answer in place of ... and run the cell again."
+BLANK_CODE = "✏️ Left blank, so the lesson goes on with the package's version. Write yours in place of ... to try."
+GOES_ON = "The lesson goes on with the package's version; fix yours and run the cell again."
 
 
-def _verdict(ok: bool, hint: str, strict: bool | None) -> bool:
-    """Print the verdict; in strict mode (default: fast mode) a wrong answer raises."""
-    print(CORRECT if ok else f"{NOT_YET} Hint: {hint}")
-    if not ok and (is_fast() if strict is None else strict):
-        raise AssertionError(f"A self-check failed in fast mode; the committed answer must be right. Hint: {hint}")
-    return ok
+def _entry(question: str, kind: type) -> Any:
+    """The key's entry for QUESTION, which must be of KIND (a lesson bug raises, with what to fix)."""
+    entry = KEY.get(question)
+    if entry is None:
+        raise KeyError(f"No question {question!r} in gan_lessons/answer_key.py; ids look like '02.3'.")
+    if not isinstance(entry, kind):
+        use = "yours_or_ours" if isinstance(entry, Exercise) else "check"
+        raise TypeError(f"Question {question!r} is checked with {use}(), not with this function.")
+    return entry
 
 
-def _same(answer: object, expected: object, tolerance: float) -> bool:
-    """True when ANSWER equals EXPECTED: numbers within TOLERANCE, text ignoring case and spaces."""
+def same(answer: object, expected: object, tolerance: float = 0.0) -> bool:
+    """Lesson 00: True when ANSWER equals EXPECTED: numbers within TOLERANCE, text ignoring case and spaces."""
     if isinstance(expected, bool) or isinstance(answer, bool):
         return isinstance(answer, bool) and isinstance(expected, bool) and answer == expected
     if isinstance(expected, (int, float)):
@@ -39,43 +52,65 @@ def _same(answer: object, expected: object, tolerance: float) -> bool:
     if isinstance(expected, str):
         return isinstance(answer, str) and answer.strip().lower() == expected.strip().lower()
     if isinstance(expected, (tuple, list)):
+        if isinstance(answer, int) and len(expected) == 1:
+            answer = (answer,)  # a shape of one number may be written without brackets
         return (isinstance(answer, (tuple, list)) and len(answer) == len(expected)
-                and all(_same(a, e, tolerance) for a, e in zip(answer, expected, strict=True)))  # fmt: skip
-    raise TypeError(f"check() compares numbers, True/False, text, or tuples of them; got {type(expected).__name__}.")
+                and all(same(a, e, tolerance) for a, e in zip(answer, expected, strict=True)))  # fmt: skip
+    raise TypeError(f"The key compares numbers, True/False, text, or tuples of them; got {type(expected).__name__}.")
 
 
-def check(answer: object, expected: object, hint: str, tolerance: float = 0.0, strict: bool | None = None) -> bool:
-    """Lesson 00: print "✅ Correct!" when ANSWER equals EXPECTED (numbers within TOLERANCE), else HINT."""
+def _form_tip(answer: object, entry: Question) -> str:
+    """A tip about how to write the answer when its form is wrong (text for a number, ...), else ''."""
+    expected = entry.answer
+    if entry.choices:
+        letters = ", ".join(f'"{c}"' for c in entry.choices)
+        if not isinstance(answer, str) or answer.strip().lower() not in [c.lower() for c in entry.choices]:
+            return f"🤔 Answer with one of {letters} (with the quotes); you wrote {answer!r}."
+        return ""
+    if isinstance(expected, bool) and not isinstance(answer, bool):
+        return f"🤔 Answer True or False (no quotes); you wrote {answer!r}."
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool) and isinstance(answer, str):
+        return f"🤔 Write a number without quotes, like 12 or 3 * 4; you wrote {answer!r}."
+    if isinstance(expected, (tuple, list)) and not isinstance(answer, (tuple, list, int)):
+        return f"🤔 Write it in brackets, like (3, 50); you wrote {answer!r}."
+    return ""
+
+
+def check(question: str, answer: object) -> bool:
+    """Lesson 00: check the learner's ANSWER to QUESTION (an id like "02.3"); print ✅ or a hint; never raises."""
+    entry: Question = _entry(question, Question)
     if answer is ...:
         print(BLANK)
-        return _verdict(False, hint, strict)
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not tolerance >= 0:
-        raise ValueError(f"tolerance must be a number >= 0, e.g. 0.01; got {tolerance!r}.")
-    return _verdict(_same(answer, expected, tolerance), hint, strict)
+        return False
+    tip = _form_tip(answer, entry)
+    try:
+        ok = not tip and same(answer, entry.answer, entry.tolerance)
+    except Exception:  # an answer of a kind nobody expected: it is simply not right
+        ok = False
+    if tip:
+        print(tip)
+    print(CORRECT if ok else f"{NOT_YET} Hint: {entry.hint}")
+    return ok
 
 
-def check_choice(answer: object, correct: str, choices: Sequence[str], hint: str, strict: bool | None = None) -> bool:
-    """Lesson 00: a multiple-choice check; ANSWER must be one of CHOICES (like "a", "b", "c")."""
-    allowed = [str(c).strip().lower() for c in choices]
-    if str(correct).strip().lower() not in allowed:
-        raise ValueError(f"The correct choice {correct!r} is not among the choices {list(choices)}.")
-    if answer is ...:
-        print(BLANK)
-        return _verdict(False, hint, strict)
-    if not isinstance(answer, str) or answer.strip().lower() not in allowed:
-        print(f"🤔 Answer with one of {', '.join(repr(c) for c in choices)} (in quotes); you wrote {answer!r}.")
-        return _verdict(False, hint, strict)
-    return _verdict(answer.strip().lower() == str(correct).strip().lower(), hint, strict)
+def yours_or_ours(question: str, yours: object, ours: T | None = None) -> T:
+    """Lesson 02: return the learner's code (YOURS) when the key's checker accepts it, else OURS; never raises.
 
-
-def check_shape(answer: object, tensor: torch.Tensor, hint: str, strict: bool | None = None) -> bool:
-    """Lesson 02: check a predicted shape, like (16, 256), against the real TENSOR's shape."""
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"check_shape needs the real tensor to compare with; got {type(tensor).__name__}.")
-    if answer is ...:
-        print(BLANK)
-        return _verdict(False, hint, strict)
-    if isinstance(answer, int) and not isinstance(answer, bool):
-        answer = (answer,)  # a shape of one number may be written without the brackets
-    ok = isinstance(answer, (tuple, list, torch.Size)) and tuple(answer) == tuple(tensor.shape)
-    return _verdict(ok, hint, strict)
+    OURS is the package's version; when left out, the key makes it. Blank or wrong, the lesson goes on with
+    OURS and says so.
+    """
+    entry: Exercise = _entry(question, Exercise)
+    if ours is None:
+        ours = entry.ours()
+    if yours is ...:
+        print(BLANK_CODE)
+        return ours
+    try:
+        problem = entry.checker(yours, ours)
+    except Exception as err:  # the learner's code crashed inside the checker
+        problem = f"running it raised {type(err).__name__}: {err}"
+    if problem is None:
+        print(f"{CORRECT} The lesson goes on with yours.")
+        return yours  # type: ignore[return-value]
+    print(f"{NOT_YET} {problem}\nHint: {entry.hint}\n{GOES_ON}")
+    return ours

@@ -36,3 +36,22 @@ def widgets_available() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def enable_widgets() -> bool:
+    """Lesson 00: switch on widgets where needed (Colab's widget manager); True when they can be shown.
+
+    Every lesson that shows sliders or other widgets calls it once before the first widget
+    (tests/test_notebook_style.py checks that). Outside Colab it only reports.
+    """
+    import sys
+
+    if "google.colab" in sys.modules:
+        try:
+            import ipywidgets
+            from google.colab import output
+        except ImportError:
+            return False
+        if int(ipywidgets.__version__.split(".")[0]) >= 8:
+            output.enable_custom_widget_manager()  # Colab's own manager shows only ipywidgets 7
+    return widgets_available()

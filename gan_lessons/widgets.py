@@ -221,10 +221,6 @@ def show(player, sentence: str = "Run this notebook to move the sliders.") -> No
 
 def _prepare_colab() -> None:
     """In Colab with ipywidgets 8, switch on the widget manager that can show it."""
-    if "google.colab" in sys.modules:
-        import ipywidgets
+    from .lesson import enable_widgets
 
-        if int(ipywidgets.__version__.split(".")[0]) >= 8:
-            from google.colab import output
-
-            output.enable_custom_widget_manager()
+    enable_widgets()

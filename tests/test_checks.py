@@ -1,25 +1,109 @@
-"""gan_lessons.checks: self-checks say "✅ Correct!" or give the hint, return a bool, and are strict in fast mode."""
+"""gan_lessons.checks and the answer key: every question in the notebooks has a key entry and vice versa;
+the key's answer gets "✅ Correct", a typical wrong answer gets its hint, a blank never raises."""
 
+import importlib.util
+import re
+from pathlib import Path
+
+import nbformat
 import pytest
 import torch
+from test_notebook_style import question_ids
+from torch import nn
 
-from gan_lessons.checks import CORRECT, NOT_YET, check, check_choice, check_shape
+from gan_lessons import answer_key
+from gan_lessons.answer_key import BLOCKS, KEY, Exercise, Question, layer_problem
+from gan_lessons.checks import BLANK, BLANK_CODE, CORRECT, NOT_YET, check, same, yours_or_ours
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+QUESTIONS = sorted(q for q, e in KEY.items() if isinstance(e, Question))
+EXERCISES = sorted(q for q, e in KEY.items() if isinstance(e, Exercise))
 
 
-@pytest.fixture(autouse=True)
-def _learner_mode(monkeypatch):
-    """By default a learner's notebook, not fast mode (the test command sets GAN_LESSONS_FAST=1)."""
-    monkeypatch.delenv("GAN_LESSONS_FAST", raising=False)
+def ids_in_notebooks() -> dict[str, str]:
+    """Every question id used in any notebook -> the notebook's name."""
+    found = {}
+    for path in NOTEBOOKS:
+        for qid in question_ids(nbformat.read(path, as_version=4)):
+            assert qid not in found, f"{qid} is used twice: in {found[qid]} and {path.name}"
+            found[qid] = path.name
+    return found
+
+
+def test_every_question_in_the_notebooks_has_a_key_entry_and_vice_versa():
+    used = ids_in_notebooks()
+    assert sorted(set(used) - set(KEY)) == [], "questions without a key entry in gan_lessons/answer_key.py"
+    assert sorted(set(KEY) - set(used)) == [], "key entries that no notebook asks"
+
+
+def test_each_lesson_block_holds_its_own_lesson_only():
+    for lesson, block in BLOCKS.items():
+        for qid in block:
+            assert re.fullmatch(rf"{lesson}\.[1-9]\d*", qid), f"{qid} is in the block of lesson {lesson}"
+
+
+@pytest.mark.parametrize("qid", QUESTIONS)
+def test_the_key_answer_is_correct_and_the_typical_wrong_one_gets_the_hint(qid, capsys):
+    entry = KEY[qid]
+    assert entry.ask and entry.hint and entry.why
+    assert check(qid, entry.answer) is True
+    assert capsys.readouterr().out.strip() == CORRECT
+    assert check(qid, entry.wrong) is False
+    assert f"{NOT_YET} Hint: {entry.hint}" in capsys.readouterr().out
+    if entry.choices:
+        assert entry.answer in entry.choices and entry.wrong in entry.choices
+
+
+@pytest.mark.parametrize("qid", [q for q in QUESTIONS if KEY[q].computed is not None])
+def test_the_key_agrees_with_what_the_package_computes(qid):
+    entry = KEY[qid]
+    assert same(entry.computed(), entry.answer, entry.tolerance)
+
+
+@pytest.mark.parametrize("qid", QUESTIONS)
+def test_a_blank_answer_never_raises_and_says_what_to_do(qid, capsys, monkeypatch):
+    monkeypatch.setenv("GAN_LESSONS_FAST", "1")  # fast mode too: CI runs the notebooks blank
+    assert check(qid, ...) is False
+    assert capsys.readouterr().out.strip() == BLANK
+
+
+@pytest.mark.parametrize("qid", EXERCISES)
+def test_code_exercises_take_yours_when_right_and_ours_otherwise(qid, capsys):
+    entry = KEY[qid]
+    assert entry.ask and entry.answer and entry.hint and entry.why
+    right, ours = entry.ours(), entry.ours()
+    assert yours_or_ours(qid, right, ours=ours) is right
+    assert capsys.readouterr().out.strip().startswith(CORRECT)
+    assert yours_or_ours(qid, entry.wrong(), ours=ours) is ours
+    out = capsys.readouterr().out
+    assert NOT_YET in out and entry.hint in out and "package's version" in out
+    assert yours_or_ours(qid, ..., ours=ours) is ours
+    assert capsys.readouterr().out.strip() == BLANK_CODE
+    assert type(yours_or_ours(qid, ...)) is type(ours)  # without ours=, the key makes the package's version
+
+
+@pytest.mark.parametrize("qid", EXERCISES)
+def test_code_that_crashes_or_is_not_code_never_raises(qid, capsys):
+    ours = KEY[qid].ours()
+
+    class Broken(nn.Module):
+        def forward(self, x):
+            raise RuntimeError("boom")
+
+    for yours in (Broken(), "nn.Tanh()", 3, None, nn.Tanh):
+        assert yours_or_ours(qid, yours, ours=ours) is ours
+        assert NOT_YET in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
     "answer, expected, tolerance",
     [(784, 784, 0), (784.0, 28 * 28, 0), (-0.6, -0.6000001, 0.01), (0.69, 0.6931, 0.01), ("Generator ", "generator", 0),
-     (False, False, 0), ((16, 256), (16, 256), 0), ([1, 2.0], (1, 2), 0)],
+     (False, False, 0), ((16, 256), (16, 256), 0), ([1, 2.0], (1, 2), 0), (torch.Size([3, 4]), (3, 4), 0),
+     (7, (7,), 0)],
 )  # fmt: skip
-def test_right_answers_pass(capsys, answer, expected, tolerance):
-    assert check(answer, expected, hint="nope", tolerance=tolerance) is True
-    assert capsys.readouterr().out.strip() == CORRECT
+def test_same_accepts_equal_answers(answer, expected, tolerance):
+    assert same(answer, expected, tolerance)
 
 
 @pytest.mark.parametrize(
@@ -27,58 +111,71 @@ def test_right_answers_pass(capsys, answer, expected, tolerance):
     [(783, 784, 0), (0.7, 0.6931, 0.001), ("discriminator", "generator", 0), (True, False, 0), (1, True, 0),
      (True, 1, 0), ("784", 784, 0), ((16, 256), (16, 256, 1), 0), ((256, 16), (16, 256), 0), (None, 3, 0)],
 )  # fmt: skip
-def test_wrong_answers_fail_with_the_hint(capsys, answer, expected, tolerance):
-    assert check(answer, expected, hint="Count the pixels.", tolerance=tolerance) is False
-    assert capsys.readouterr().out.strip() == f"{NOT_YET} Hint: Count the pixels."
+def test_same_rejects_different_answers(answer, expected, tolerance):
+    assert not same(answer, expected, tolerance)
 
 
-def test_an_answer_left_blank_asks_for_one(capsys):
-    assert check(..., 3, hint="h") is False
-    out = capsys.readouterr().out
-    assert "in place of ..." in out and "Hint: h" in out
+def test_answers_of_the_wrong_form_get_a_tip_and_the_hint(capsys):
+    for qid, answer, tip in [("01.1", "784", "without quotes"), ("00.2", "d", "one of"), ("00.2", 2, "one of"),
+                             ("00.3", "False", "True or False"), ("01.4", "128, 1, 28, 28", "brackets")]:  # fmt: skip
+        assert check(qid, answer) is False
+        out = capsys.readouterr().out
+        assert tip in out and KEY[qid].hint in out, (qid, out)
 
 
-def test_fast_mode_makes_a_wrong_answer_fail_the_run(monkeypatch, capsys):
-    monkeypatch.setenv("GAN_LESSONS_FAST", "1")
-    assert check(3, 3, hint="h") is True
-    with pytest.raises(AssertionError, match="Hint: Count the pixels"):
-        check(4, 3, hint="Count the pixels.")
-    with pytest.raises(AssertionError):
-        check_choice("a", "b", ["a", "b"], hint="h")
-    assert check(4, 3, hint="h", strict=False) is False  # strict can be switched off
+def test_choices_and_text_ignore_case_and_spaces(capsys):
+    assert check("00.2", " B") is True
+    assert check("00.1", "Generator") is True
 
 
-def test_strict_raises_even_outside_fast_mode():
-    with pytest.raises(AssertionError):
-        check(4, 3, hint="h", strict=True)
+def test_a_question_that_is_not_in_the_key_is_a_lesson_bug():
+    with pytest.raises(KeyError, match="answer_key"):
+        check("99.9", 1)
+    with pytest.raises(TypeError, match="yours_or_ours"):
+        check(EXERCISES[0], 1)
+    with pytest.raises(TypeError, match="check"):
+        yours_or_ours(QUESTIONS[0], 1, ours=2)
 
 
-def test_bad_settings_are_explained():
-    with pytest.raises(ValueError, match="tolerance must be a number >= 0"):
-        check(1, 1, hint="h", tolerance=-1)
-    with pytest.raises(TypeError, match="compares numbers"):
-        check({1}, {1}, hint="h")
-    with pytest.raises(ValueError, match="not among the choices"):
-        check_choice("a", "d", ["a", "b"], hint="h")
-    with pytest.raises(TypeError, match="real tensor"):
-        check_shape((1, 2), (1, 2), hint="h")
+def test_layer_problem_says_what_differs():
+    x = torch.linspace(-1, 1, 3)
+    assert layer_problem(nn.Tanh(), nn.Tanh(), x) is None
+    assert "brackets" in layer_problem(nn.Tanh, nn.Tanh(), x)
+    assert "should give" in layer_problem(nn.Sigmoid(), nn.Tanh(), x)
+    assert "shape" in layer_problem(nn.Linear(3, 2), nn.Linear(3, 3), x)
+    assert "Write a layer" in layer_problem("tanh", nn.Tanh(), x)
 
 
-def test_choices_ignore_case_and_spaces_and_explain_bad_answers(capsys):
-    assert check_choice(" B", "b", ["a", "b", "c"], hint="h") is True
-    assert check_choice("a", "b", ["a", "b", "c"], hint="think") is False
-    assert "Hint: think" in capsys.readouterr().out
-    assert check_choice("d", "b", ["a", "b", "c"], hint="h") is False
-    assert "Answer with one of 'a', 'b', 'c'" in capsys.readouterr().out
-    assert check_choice(2, "b", ["a", "b", "c"], hint="h") is False
+def test_the_key_module_documents_its_fields():
+    for field in ("ask", "hint", "why", "wrong", "choices", "tolerance", "checker", "ours"):
+        assert f"``{field}" in answer_key.__doc__, field
 
 
-def test_shapes_are_compared_with_the_real_tensor(capsys):
-    x = torch.zeros(16, 256)
-    assert check_shape((16, 256), x, hint="h") is True
-    assert check_shape([16, 256], x, hint="h") is True
-    assert check_shape(torch.Size([16, 256]), x, hint="h") is True
-    assert check_shape((256, 16), x, hint="rows first") is False
-    assert "Hint: rows first" in capsys.readouterr().out
-    assert check_shape(7, torch.zeros(7), hint="h") is True  # one number may go without brackets
-    assert check_shape("16, 256", x, hint="h") is False
+def _teachers_tables():
+    spec = importlib.util.spec_from_file_location("teachers_tables", ROOT / "scripts" / "teachers_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_teachers_page_shows_the_key_as_it_is():
+    tables = _teachers_tables()
+    page = (ROOT / "docs" / "teachers.md").read_text(encoding="utf-8")
+    assert tables.render(page) == page, "docs/teachers.md is out of date: run python scripts/teachers_tables.py"
+    for qid in KEY:
+        assert f"| {qid} |" in page
+
+
+def test_the_teachers_page_has_a_section_for_every_lesson():
+    page = (ROOT / "docs" / "teachers.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        lesson = path.name[:2]
+        assert re.search(rf"^## Lesson {lesson}\b", page, re.M), f"no '## Lesson {lesson}' section"
+        assert f"<!-- questions {lesson} -->" in page, f"no question table for lesson {lesson}"
+        assert re.search(rf"## Lesson {lesson}\b.*?\*\*Time", page, re.S), f"lesson {lesson}: no time"
+
+
+def test_the_page_is_rewritten_when_the_key_changes():
+    tables = _teachers_tables()
+    stale = "<!-- questions 00 -->\n| old |\n<!-- end questions 00 -->"
+    assert "| 00.1 |" in tables.render(stale) and "| old |" not in tables.render(stale)

@@ -13,9 +13,17 @@ The rules, for anyone who writes a lesson:
 6. Exactly one code cell is the parameter cell: its first line starts with ``# Parameters``, and it
    reads fast mode with ``is_fast()``.
 7. At least three "Try it" prompts: markdown cells that contain ``**Try it``.
-8. At least three self-checks: calls of the functions in ``gan_lessons.checks.__all__``.
+8. At least three self-checks: calls of ``check`` or ``yours_or_ours`` (``gan_lessons.checks.__all__``;
+   how to write them: the docstrings of gan_lessons/checks.py and gan_lessons/answer_key.py).
 9. The last cell is markdown whose heading says "Recap" (like ``## Recap``).
 10. No outputs and no execution counts are committed.
+11. Every self-check names its question by a literal id ``"NN.k"``: NN is the notebook's number, k counts
+    1, 2, 3... in order of appearance. Its answer ships blank: ``check("02.3", answer)`` with
+    ``answer = ...`` in the same cell (never a value: the learner writes it; the key is in
+    gan_lessons/answer_key.py).
+12. From lesson 02 on, at least one "write the code" exercise: a call of ``yours_or_ours``.
+13. A notebook that shows widgets (it mentions ``ipywidgets``, ``gan_lessons.widgets`` or ``interact(``)
+    calls ``enable_widgets()`` from gan_lessons.lesson (it switches on Colab's widget manager).
 """
 
 import ast
@@ -34,6 +42,13 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 MAX_LINES = 15
 MIN_TRY_IT = 3
 MIN_CHECKS = 3
+CHECKS = ("check", "yours_or_ours")
+WRITE_THE_CODE = "yours_or_ours"
+# Lessons whose writer still has to add their first "write the code" exercise (issue #11: lessons-a 03, 06;
+# lessons-b 05, 07, 08):
+# remove a lesson from here when it has one; the test fails if a listed lesson already has one.
+CODE_EXERCISE_PENDING = {"03", "06"}
+WIDGET_SIGNS = ("ipywidgets", "gan_lessons.widgets", "interact(")
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 NAME = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
 
@@ -51,15 +66,62 @@ def _python(source: str) -> ast.Module:
     return ast.parse(TransformerManager().transform_cell(source))
 
 
-def count_checks(source: str) -> int:
-    """How many calls of gan_lessons.checks' functions a code cell makes (as check(...) or checks.check(...))."""
-    count = 0
+def _check_calls(source: str) -> list[ast.Call]:
+    """The calls of check or yours_or_ours in a code cell (as check(...) or checks.check(...)), in order."""
+    calls = []
     for node in ast.walk(_python(source)):
         if isinstance(node, ast.Call):
             f = node.func
             name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
-            count += name in checks.__all__
-    return count
+            if name in CHECKS:
+                calls.append(node)
+    return sorted(calls, key=lambda c: (c.lineno, c.col_offset))
+
+
+def count_checks(source: str) -> int:
+    """How many self-checks (calls of check or yours_or_ours) a code cell makes."""
+    return len(_check_calls(source))
+
+
+def _call_name(call: ast.Call) -> str:
+    return call.func.id if isinstance(call.func, ast.Name) else call.func.attr
+
+
+def _blank_names(tree: ast.Module) -> dict[str, bool]:
+    """Each name a cell assigns -> True when every assignment of it is `...` (a blank answer)."""
+    names: dict[str, bool] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            blank = isinstance(node.value, ast.Constant) and node.value.value is Ellipsis
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    names[target.id] = names.get(target.id, True) and blank
+    return names
+
+
+def check_problems(source: str, lesson: str) -> tuple[list[str], list[str]]:
+    """The question ids a code cell checks, and what is wrong with its checks (ids, blank answers)."""
+    tree, ids, found = _python(source), [], []
+    blanks = _blank_names(tree)
+    for call in _check_calls(source):
+        name = _call_name(call)
+        if len(call.args) < 2 or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
+            found.append(f"{name}() must name its question first, like {name}(\"{lesson}.1\", answer)")
+            continue
+        qid, given = call.args[0].value, call.args[1]
+        ids.append(qid)
+        if not re.fullmatch(rf"{lesson}\.[1-9]\d*", qid):
+            found.append(f"question id {qid!r} is not like \"{lesson}.1\" (this lesson's number, a dot, a count)")
+        is_blank = (isinstance(given, ast.Constant) and given.value is Ellipsis) or (
+            isinstance(given, ast.Name) and blanks.get(given.id, False))
+        if not is_blank:
+            found.append(f"the answer to {qid} does not ship blank: assign `{ast.unparse(given)} = ...` in its cell")
+    return ids, found
+
+
+def question_ids(nb) -> list[str]:
+    """The question ids a notebook checks, in order of appearance."""
+    return [qid for c in nb.cells if c.cell_type == "code" for qid in check_problems(c.source, "")[0]]
 
 
 def _installs(source: str) -> bool:
@@ -106,10 +168,37 @@ def problems(nb, name: str) -> list[str]:
         found.append(f"a code cell is not valid Python: {err}")
         n_checks = MIN_CHECKS
     if n_checks < MIN_CHECKS:
-        found.append(f"{n_checks} self-checks (calls of {checks.__all__}); need at least {MIN_CHECKS}")
+        found.append(f"{n_checks} self-checks (calls of {CHECKS}); need at least {MIN_CHECKS}")
+    if NAME.match(name):
+        found += _question_problems(code, name[:2])
+    sources = "\n".join(c.source for c in code)
+    if any(sign in sources for sign in WIDGET_SIGNS) and "enable_widgets()" not in sources:
+        found.append("it shows widgets but never calls enable_widgets() (from gan_lessons.lesson)")
     last = cells[-1] if cells else None
     if last is None or last.cell_type != "markdown" or not re.search(r"^#+ .*Recap", last.source, re.M):
         found.append("the last cell is not markdown with a Recap heading (like '## Recap')")
+    return found
+
+
+def _question_problems(code: list, lesson: str) -> list[str]:
+    """What is wrong with a notebook's self-checks: ids, order, blank answers, a "write the code" exercise."""
+    ids, found = [], []
+    try:
+        for cell in code:
+            cell_ids, cell_found = check_problems(cell.source, lesson)
+            ids += cell_ids
+            found += cell_found
+    except SyntaxError:
+        return []  # reported above
+    expected = [f"{lesson}.{k}" for k in range(1, len(ids) + 1)]
+    if ids != expected and not found:
+        found.append(f"question ids {ids} are not {expected}: number them 1, 2, 3... in order of appearance")
+    has_code = any(_call_name(c) == WRITE_THE_CODE for cell in code for c in _check_calls(cell.source))
+    if lesson.isdigit() and int(lesson) >= 2:
+        if lesson in CODE_EXERCISE_PENDING and has_code:
+            found.append(f"lesson {lesson} has a 'write the code' exercise now: remove it from CODE_EXERCISE_PENDING")
+        elif lesson not in CODE_EXERCISE_PENDING and not has_code:
+            found.append(f"no 'write the code' exercise (a call of {WRITE_THE_CODE}); lessons from 02 on need one")
     return found
 
 
@@ -144,11 +233,11 @@ def good_notebook(name="09_sample.ipynb"):
         _md("Parameters"),
         _code("# Parameters\nFAST = is_fast()\nSEED = 0"),
         _md("**Try it:** one. **Try it:** again in the same cell counts once."),
-        _code("check(1, 1, hint='h')"),
+        _code("answer = ...  # your answer\ncheck('09.1', answer)"),
         _md("**Try it:** two"),
-        _code("from gan_lessons import checks\n\nchecks.check_choice('a', 'a', ['a', 'b'], hint='h')"),
+        _code("from gan_lessons import checks\n\nmine = ...\nlayer = checks.yours_or_ours('09.2', mine, ours=1)"),
         _md("**Try it:** three"),
-        _code("ok = check_shape((1,), x, hint='h')  # check(, in a comment, does not count"),
+        _code("x = ...  # check(, in a comment, does not count\ncheck('09.3', x)"),
         _md("## Recap\n\n- done"),
     ]
     return nb
@@ -167,11 +256,16 @@ BREAKAGES = {  # rule (as named in its message): how to break it
     "Colab badge": lambda nb: nb.cells[0].update(source="# Lesson"),
     "install cell": lambda nb: nb.cells[1].update(source="import gan_lessons"),
     "markdown cell right before": lambda nb: nb.cells.insert(3, _code("x = 1")),
-    "lines": lambda nb: nb.cells[5].update(source="check(1, 1, hint='h')" + "\nx = 1\n" * 15),
+    "lines": lambda nb: nb.cells[5].update(source=nb.cells[5].source + "\nx = 1\n" * 15),
     "parameter cells": _second_parameter_cell,
     "is_fast": lambda nb: nb.cells[3].update(source="# Parameters\nFAST = True"),
     "'Try it' prompts": lambda nb: nb.cells[8].update(source="Try this"),
-    "self-checks": lambda nb: nb.cells[5].update(source="print('check(1, 1)')"),
+    "self-checks": lambda nb: nb.cells[9].update(source="print('check(1, 1)')"),
+    "does not ship blank": lambda nb: nb.cells[5].update(source="answer = 'b'\ncheck('09.1', answer)"),
+    "not like": lambda nb: nb.cells[9].update(source="x = ...\ncheck('08.3', x)"),
+    "in order of appearance": lambda nb: nb.cells[5].update(source="answer = ...\ncheck('09.4', answer)"),
+    "'write the code'": lambda nb: nb.cells[7].update(source="answer = ...\ncheck('09.2', answer)"),
+    "enable_widgets": lambda nb: nb.cells[9].update(source=nb.cells[9].source + "\nimport ipywidgets"),
     "Recap": lambda nb: nb.cells.append(_md("The end.")),
     "outputs": lambda nb: nb.cells[5].update(execution_count=3),
 }
@@ -188,3 +282,13 @@ def test_each_broken_rule_is_caught(rule):
 
 def test_the_badge_must_point_at_this_notebook():
     assert any("Colab badge" in p for p in problems(good_notebook("09_sample.ipynb"), "10_other.ipynb"))
+
+
+def test_the_counted_calls_are_the_checks_functions():
+    assert set(CHECKS) == set(checks.__all__)
+
+
+def test_a_blank_name_reassigned_with_a_value_is_not_blank():
+    _, found = check_problems("answer = ...\nanswer = 3\ncheck('09.1', answer)", "09")
+    assert found and "blank" in found[0]
+    assert check_problems("check('09.1', ...)", "09") == (["09.1"], [])

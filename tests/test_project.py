@@ -22,7 +22,7 @@ def _name(requirement: str) -> str:
 
 def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r) for r in project["dependencies"]}
+    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["lab"]}  # conda: for the lab
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     listed = set()
     for dep in env["dependencies"]:

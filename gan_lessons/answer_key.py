@@ -1,0 +1,554 @@
+"""The answer key of every self-check in the lessons (lesson 00 introduces the checks).
+
+One entry per question id ``"NN.k"``: lesson NN, k-th question in order of appearance. The
+notebooks name the id only (``check("01.2", answer)``); answers, hints and explanations live here,
+and docs/teachers.md shows them to teachers (scripts/teachers_tables.py writes its tables from
+this file; a test keeps the two in step). Each lesson has its own block below: keep yours together.
+
+Two kinds of entry:
+
+- ``Question``: the learner writes a value. ``answer`` is compared like this: numbers within
+  ``tolerance``, text ignoring case and spaces, True/False exactly, tuples item by item. For a
+  multiple choice, ``answer`` is the right letter and ``choices`` the allowed letters.
+- ``Exercise``: the learner writes one or two lines of code. ``checker(yours, ours)`` returns None
+  when the learner's object is right and otherwise a sentence saying what is wrong; ``ours()``
+  makes the package's version (used when the notebook passes none, and by the tests as a right
+  example); ``wrong()`` makes a typical wrong one.
+
+Fields of both: ``ask`` (the question in a few words), ``hint`` (what a learner who got it wrong
+needs to hear), ``why`` (the explanation for the teacher), ``wrong`` (a typical wrong answer; the
+tests check that it gets the hint).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .data import to_model_range
+from .models import ClassicGenerator, DCGANGenerator, count_parameters, generate, make_noise
+
+
+@dataclass(frozen=True)
+class Question:
+    """Lesson 00: a question whose answer is a value (a number, True/False, a letter, a shape)."""
+
+    ask: str
+    answer: object
+    hint: str
+    why: str
+    wrong: object
+    choices: tuple[str, ...] = ()
+    tolerance: float = 0.0
+    computed: Callable[[], object] | None = None  # how the package computes the answer; tests compare
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """Lesson 02: a "write the code" exercise, checked by running the learner's object."""
+
+    ask: str
+    answer: str  # the right code, as the teacher's page shows it
+    checker: Callable[[object, object], str | None]
+    ours: Callable[[], object]
+    wrong: Callable[[], object]
+    hint: str
+    why: str
+
+
+# Helpers for checkers -----------------------------------------------------------------------------
+
+
+def layer_problem(yours: object, ours: nn.Module, x: torch.Tensor) -> str | None:
+    """None when layer YOURS gives what OURS gives on X (same shape, same numbers), else what differs."""
+    if isinstance(yours, type) and issubclass(yours, nn.Module):
+        return f"You wrote the kind of layer, {yours.__name__}, without making one: add brackets, like nn.ReLU()."
+    if not isinstance(yours, nn.Module):
+        return f"Write a layer, like nn.ReLU() or nn.Linear(3, 4); you wrote {type(yours).__name__} {yours!r}."
+    with torch.no_grad():
+        got, want = yours(x), ours(x)
+    if got.shape != want.shape:
+        return f"For input of shape {tuple(x.shape)} yours gives shape {tuple(got.shape)}, ours {tuple(want.shape)}."
+    if not torch.allclose(got, want, atol=1e-6):
+        shown = ", ".join(f"{v:.2f}" for v in got.flatten()[:5].tolist())
+        expected = ", ".join(f"{v:.2f}" for v in want.flatten()[:5].tolist())
+        given = ", ".join(f"{v:g}" for v in x.flatten()[:5].tolist())
+        return f"For {given} yours gives {shown}; it should give {expected}."
+    return None
+
+
+def _draws_the_same(generator: nn.Module, seed: int) -> bool:
+    """True when GENERATOR draws the same picture twice from the noise of SEED."""
+    return torch.equal(generate(generator, make_noise(1, seed=seed)), generate(generator, make_noise(1, seed=seed)))
+
+
+# Lesson 00: what is a GAN ---------------------------------------------------------------------------
+
+_L00 = {
+    "00.1": Question(
+        ask='Which player makes the fake pictures? ("generator" or "discriminator")',
+        answer="generator", choices=("generator", "discriminator"), wrong="discriminator",
+        hint="Which network is the forger?",
+        why="The generator (the forger) draws; the discriminator (the detective) only judges.",
+    ),
+    "00.2": Question(
+        ask="The discriminator looks at one picture. What does it answer? (a new picture / how sure it is "
+            "the picture is real / which digit)",
+        answer="b", choices=("a", "b", "c"), wrong="c",
+        hint="The detective only judges: real or fake, and how sure it is.",
+        why="Its answer is one number from 0 (surely fake) to 1 (surely real). Telling which digit is a "
+            "different job, done by the judge in lesson 08.",
+    ),
+    "00.3": Question(
+        ask="True or false: the generator looks at the real digits to copy them.",
+        answer=False, wrong=True,
+        hint="The forger never sees a real digit. It only learns from the detective's answers.",
+        why="Only the discriminator sees real digits; the generator learns through the discriminator's "
+            "answers about its fakes.",
+    ),
+}
+
+# Lesson 01: the data ----------------------------------------------------------------------------------
+
+_L01 = {
+    "01.1": Question(
+        ask="How many numbers make one MNIST picture?",
+        answer=784, wrong=28,
+        hint="The picture is 28 pixels wide and 28 pixels tall: one number per pixel.",
+        why="28 x 28 = 784 pixels, one number each.",
+    ),
+    "01.2": Question(
+        ask="What is the number of a pure white pixel?",
+        answer=255, wrong=1,
+        hint="Black is 0. White is the biggest number a pixel can have.",
+        why="A pixel is stored in one byte: 0 (black) to 255 (white).",
+    ),
+    "01.3": Question(
+        ask="A grey pixel has the number 51. What number does it become after scaling to -1..1?",
+        answer=-0.6, tolerance=0.01, wrong=0.2,
+        hint="First divide by 255: 51 / 255 = 0.2. Then (0.2 - 0.5) / 0.5 = ?",
+        why="51 / 255 = 0.2; (0.2 - 0.5) / 0.5 = -0.6. The scaling maps 0..255 to -1..1.",
+        computed=lambda: to_model_range(torch.full((1, 28, 28), 51, dtype=torch.uint8))[0, 0, 0, 0].item(),
+    ),
+    "01.4": Question(
+        ask="What shape does the first batch of images have?",
+        answer=(128, 1, 28, 28), wrong=(128, 28, 28),
+        hint="(how many digits in a batch, channels, height, width)",
+        why="128 digits per batch, 1 channel (grey), 28 x 28 pixels.",
+    ),
+}
+
+# Lesson 02: the generator ------------------------------------------------------------------------------
+
+_L02 = {
+    "02.1": Exercise(
+        ask="Write the generator's last layer: the one that squeezes every number between -1 and 1.",
+        answer="nn.Tanh()",
+        checker=lambda yours, ours: layer_problem(yours, ours, torch.linspace(-3, 3, 7)),
+        ours=nn.Tanh, wrong=nn.Sigmoid,
+        hint="The list of layers above names the one that squeezes numbers between -1 and 1. "
+             "Write it with nn. in front and brackets after, like nn.ReLU().",
+        why="Tanh maps any number into -1..1, the range of the scaled pixels of lesson 01. Sigmoid would "
+            "give 0..1, so the generator could never draw black (-1).",
+    ),
+    "02.2": Question(
+        ask="What shape comes out of the first layer, nn.Linear(100, 256), for 16 noise vectors?",
+        answer=(16, 256), wrong=(256, 16),
+        hint="One row per recipe (there are N_PICTURES), 256 numbers in each.",
+        why="A Linear layer keeps the rows (one per picture) and changes the columns from 100 to 256.",
+        computed=lambda: tuple(nn.Linear(100, 256)(make_noise(16)).shape),
+    ),
+    "02.3": Question(
+        ask="How many weights does nn.Linear(100, 256) have?",
+        answer=25_600, wrong=356,
+        hint="Every one of the 256 outputs has 100 weights: one per input.",
+        why="100 x 256 = 25,600 weights (plus 256 biases, which are not weights).",
+        computed=lambda: nn.Linear(100, 256).weight.numel(),
+    ),
+    "02.4": Question(
+        ask="Why are all the numbers of the pictures between -1 and 1? (ReLU / tanh / the noise is small)",
+        answer="b", choices=("a", "b", "c"), wrong="a",
+        hint="Which layer squeezes every number between -1 and 1?",
+        why="The last layer, tanh, squeezes every number into -1..1 whatever comes in.",
+    ),
+    "02.5": Question(
+        ask="True or false: the same recipe (seed) always gives the same picture from the same generator.",
+        answer=True, wrong=False,
+        hint="A generator in evaluation mode is like a recipe book: same recipe, same dish.",
+        why="Drawing involves no randomness once the noise is fixed; in evaluation mode BatchNorm uses its "
+            "stored averages, so a picture does not depend on the others drawn with it.",
+        computed=lambda: _draws_the_same(ClassicGenerator(), seed=7),
+    ),
+}
+
+# Lesson 03: the discriminator --------------------------------------------------------------------------
+
+_L03 = {
+    "03.1": Question(
+        ask="Shape of the feature map with stride=1 (padding 1, 4 x 4 filter) for a (1, 1, 28, 28) digit?",
+        answer=(1, 1, 27, 27), wrong=(1, 1, 28, 28),
+        hint="It is 30 wide with the border; a 4-wide window fits in 30 - 4 + 1 places.",
+        why="With padding the picture is 30 x 30; a 4 x 4 window fits in 30 - 4 + 1 = 27 places per row.",
+        computed=lambda: tuple(nn.functional.conv2d(torch.zeros(1, 1, 28, 28), torch.zeros(1, 1, 4, 4),
+                                                    stride=1, padding=1).shape),
+    ),
+    "03.2": Question(
+        ask="The detective says 0.9 for a picture. What does it think? (surely fake / probably real / no idea)",
+        answer="b", choices=("a", "b", "c"), wrong="a",
+        hint="0 is surely fake, 1 surely real, 0.5 no idea. Where is 0.9?",
+        why="0.9 is close to 1: it thinks the picture is probably real.",
+    ),
+    "03.3": Question(
+        ask="What loss does the detective get for guessing 0.5 for a real picture? (two decimals)",
+        answer=0.69, tolerance=0.01, wrong=0.5,
+        hint="For a real picture the loss is -log(p). Try math.log(0.5).",
+        why="-log(0.5) = log(2) = 0.693.",
+        computed=lambda: nn.BCELoss()(torch.tensor([0.5]), torch.tensor([1.0])).item(),
+    ),
+    "03.4": Question(
+        ask="True or false: the untrained detective is unsure about every picture (all guesses 0.4 to 0.6).",
+        answer=True, wrong=False,
+        hint="Look at the numbers above the pictures.",
+        why="Untrained, its weights are small random numbers, so the last layer's sum is near 0 and the "
+            "sigmoid gives about 0.5 for every picture.",
+    ),
+}
+
+# Lesson 04: watch the game (helper "toy" fills this block) ---------------------------------------------
+
+_L04: dict[str, Question | Exercise] = {}
+
+# Lesson 05: training ------------------------------------------------------------------------------------
+
+
+def _loss_problem(yours: object, ours: nn.Module) -> str | None:
+    """None when YOURS computes the loss OURS computes on a few answers and labels, else what differs."""
+    if isinstance(yours, type):
+        return f"You wrote the kind of loss, {yours.__name__}, without making one: add brackets, like nn.BCELoss()."
+    if not callable(yours):
+        return f"Write a loss you can call, like nn.MSELoss(); you wrote {type(yours).__name__} {yours!r}."
+    p, y = torch.tensor([[0.1], [0.5], [0.9]]), torch.tensor([[1.0], [0.0], [1.0]])  # answers, labels (3, 1)
+    got, want = yours(p, y), ours(p, y)
+    if not isinstance(got, torch.Tensor) or got.shape != want.shape or not torch.allclose(got, want, atol=1e-6):
+        shown = f"{got.item():.4f}" if isinstance(got, torch.Tensor) and got.numel() == 1 else repr(got)
+        return f"For answers 0.1, 0.5, 0.9 and labels 1, 0, 1 yours gives {shown}; lesson 03's loss gives {want:.4f}."
+    return None
+
+
+def _fakes() -> torch.Tensor:
+    """Four fakes of a seeded classic generator, with their graph back to it (4, 1, 28, 28)."""
+    with torch.random.fork_rng():  # the lesson's own random numbers stay as they were
+        torch.manual_seed(0)
+        return ClassicGenerator()(make_noise(4, seed=0))
+
+
+def _detach_problem(yours: object, ours: torch.Tensor) -> str | None:
+    """None when YOURS holds OURS' pictures without a graph, else what is wrong."""
+    if callable(yours):
+        return "You named the method without calling it: add brackets, like fake.detach()."
+    if not isinstance(yours, torch.Tensor):
+        return f"Write a tensor: the fakes, cut from the forger. You wrote {type(yours).__name__}."
+    if yours.shape != ours.shape or not torch.equal(yours.detach(), ours):
+        return "Yours holds other numbers than the fakes: keep the pictures, cut only the graph."
+    if yours.requires_grad:
+        return "Yours still has its graph back to the forger (its requires_grad is True)."
+    return None
+
+
+_L05 = {
+    "05.1": Exercise(
+        ask="Write the loss both players use: lesson 03's binary cross-entropy, as a PyTorch layer.",
+        answer="nn.BCELoss()",
+        checker=_loss_problem, ours=nn.BCELoss, wrong=nn.MSELoss,
+        hint="Binary cross-entropy is BCE for short; the layer is nn. and those three letters and Loss, with "
+             "brackets.",
+        why="nn.BCELoss() takes the detective's answers (0 to 1) and the labels (1 real, 0 fake), as in lesson "
+            "03. MSELoss would also run, but it punishes a sure wrong answer far less, so learning is slower.",
+    ),
+    "05.2": Question(
+        ask="In the forger's turn, what label do the fakes get: 0 or 1?",
+        answer=1, wrong=0,
+        hint="The forger wants the detective to take its fakes for real. Which label means real?",
+        why="The forger's loss is BCE(D(fake), 1): it is small when the detective says 'real' to the fakes "
+            "(the non-saturating loss of Goodfellow et al. 2014).",
+    ),
+    "05.3": Exercise(
+        ask="Write the fakes with the graph cut off (one method call on fake).",
+        answer="fake.detach()",
+        checker=_detach_problem, ours=lambda: _fakes().detach(), wrong=_fakes,
+        hint="The method that cuts a tensor from its graph is named in the text above: fake.something().",
+        why="detach() gives the same numbers without the record of how they were computed, so the detective's "
+            "backward() stops there: no wasted gradients for the forger, and the forger's graph stays for its "
+            "own turn.",
+    ),
+    "05.4": Question(
+        ask="At the end of the run where the forger's learning rate was 200 times too small, where is D(fake)? "
+            "(near 0 / near 0.5 / near 1)",
+        answer="a", choices=("a", "b", "c"), wrong="b",
+        hint="Look at the red line in the middle picture at the end of the run.",
+        why="The detective learns and the forger hardly does, so the detective becomes sure every fake is fake: "
+            "D(fake) near 0, D(real) near 1, D loss near 0. It then gives the forger no useful advice.",
+    ),
+    "05.5": Question(
+        ask="How many batches make one epoch of 60,000 digits in batches of 128?",
+        answer=469, wrong=468,
+        hint="60,000 / 128 = 468.75; the leftover digits make one more batch.",
+        why="468 full batches of 128 hold 59,904 digits; the last 96 make a 469th, smaller batch.",
+        computed=lambda: math.ceil(60_000 / 128),
+    ),
+    "05.6": Question(
+        ask="The G loss went up from one epoch to the next. Does that mean the pictures got worse?",
+        answer="b", choices=("a", "b"), wrong="a",
+        hint="Each loss measures one player against the other, who also learns.",
+        why="The G loss measures the forger against the current detective; if the detective improved, the "
+            "loss can rise while the pictures get better. Look at the pictures.",
+    ),
+    "05.7": Question(
+        ask="Which of these does a checkpoint not hold? (generator's weights / optimizers' memory / the digits)",
+        answer="c", choices=("a", "b", "c"), wrong="b",
+        hint="We had to pass the data to Trainer.load. Why?",
+        why="A checkpoint holds the networks, the optimizers' memory (Adam's averages), the random state and "
+            "the history, not the training data, which is loaded separately.",
+    ),
+}
+
+# Lesson 06: play with the noise -------------------------------------------------------------------------
+
+_L06 = {
+    "06.1": Question(
+        ask="How many numbers are in one noise vector?",
+        answer=100, wrong=1,
+        hint="Look at the shape of z: (1, how many?).",
+        why="The generator starts from Z_DIM = 100 numbers.",
+        computed=lambda: make_noise(1).shape[1],
+    ),
+    "06.2": Question(
+        ask="At strength 0, are all 100 noise numbers zero?",
+        answer=True, wrong=False,
+        hint="What is any number times 0?",
+        why="Strength multiplies every number; anything times 0 is 0.",
+    ),
+    "06.3": Question(
+        ask='With t = 1, which digit does the blend give, "a" or "b"?',
+        answer="b", choices=("a", "b"), wrong="a",
+        hint="(1 - 1) of A is nothing of A.",
+        why="The blend is (1 - t) x A + t x B; at t = 1 it is all B.",
+    ),
+}
+
+# Lesson 07: a convolutional GAN -------------------------------------------------------------------------
+
+
+def _grow_problem(yours: object, ours: nn.ConvTranspose2d) -> str | None:
+    """None when YOURS is a transposed convolution made like OURS (channels, filter, stride, padding, bias)."""
+    if isinstance(yours, type):
+        return f"You wrote the kind of layer, {yours.__name__}, without making one: add the numbers in brackets."
+    if not isinstance(yours, nn.ConvTranspose2d):
+        return f"Write a transposed convolution, nn.ConvTranspose2d(...); you wrote {type(yours).__name__}."
+    for what, attr in (("feature maps in", "in_channels"), ("feature maps out", "out_channels"),
+                       ("filter size", "kernel_size"), ("stride", "stride"), ("padding", "padding")):  # fmt: skip
+        if getattr(yours, attr) != getattr(ours, attr):
+            return f"Its {what} is {getattr(yours, attr)}; it should be {getattr(ours, attr)}."
+    if (yours.bias is None) != (ours.bias is None):
+        return "Leave out the bias, bias=False: batch normalization comes next and would cancel it."
+    return None
+
+
+_L07 = {
+    "07.1": Question(
+        ask="What shape comes out of nn.ConvTranspose2d(64, 32, 4, 2, 1) for a batch of shape (16, 64, 7, 7)?",
+        answer=(16, 32, 14, 14), wrong=(16, 64, 14, 14),
+        hint="The batch stays 16, the 32 is the number of new feature maps, and a stride of 2 makes the "
+             "pictures twice as big.",
+        why="The layer keeps the batch, makes 32 feature maps from 64, and a stride of 2 with a 4 x 4 filter "
+            "and padding 1 doubles 7 x 7 to 14 x 14.",
+        computed=lambda: tuple(nn.ConvTranspose2d(64, 32, 4, 2, 1)(torch.zeros(16, 64, 7, 7)).shape),
+    ),
+    "07.2": Exercise(
+        ask="Write the forger's first growing layer: 64 feature maps in, 32 out, filter 4, stride 2, padding 1, "
+            "no bias.",
+        answer="nn.ConvTranspose2d(64, 32, 4, 2, 1, bias=False)",
+        checker=_grow_problem,
+        ours=lambda: nn.ConvTranspose2d(64, 32, 4, 2, 1, bias=False),
+        wrong=lambda: nn.ConvTranspose2d(64, 32, 4, 2, 1),
+        hint="nn.ConvTranspose2d takes the feature maps in, the feature maps out, the filter size, the stride "
+             "and the padding, in that order, then bias=False.",
+        why="The numbers must fit the layers around it (64 maps of 7 x 7 in, 32 out, twice as big); the bias "
+            "is left out because batch normalization right after would cancel it.",
+    ),
+    "07.3": Question(
+        ask="With the DCGAN paper's start, about how big is the spread (standard deviation) of a layer's weights?",
+        answer=0.02, tolerance=0.005, wrong=1.0,
+        hint="Look at the numbers printed for the paper's start, or at std= in paper_start.",
+        why="Radford et al. 2015 start every weight from a normal distribution with mean 0 and standard "
+            "deviation 0.02; the printed spreads are all close to 0.02.",
+    ),
+    "07.4": Question(
+        ask="How many times more numbers does the classic's drawing layer learn than the DCGAN's? (whole number)",
+        answer=1566, wrong=803_600,
+        hint="Divide 803,600 by 513, then round to a whole number.",
+        why="nn.Linear(1024, 784) has 1024 x 784 + 784 = 803,600 numbers; the DCGAN's last transposed "
+            "convolution has 32 x 4 x 4 + 1 = 513; 803,600 / 513 is about 1,566.",
+        computed=lambda: round(count_parameters(ClassicGenerator().net[-2])
+                               / count_parameters(DCGANGenerator().grow[-2])),  # fmt: skip
+    ),
+    "07.5": Question(
+        ask="In the race, what was different between the two GANs? (learning rate / batch size / only the "
+            "networks)",
+        answer="c", choices=("a", "b", "c"), wrong="a",
+        hint="Look at the TrainConfig in the race cell: which settings come from the loop, and which are the "
+             "same for both?",
+        why="Both used BATCH_SIZE, LR, the same data, seed and time; only arch changed. A faster step means "
+            "more batches in the same time, which is part of what the race measures.",
+    ),
+    "07.6": Question(
+        ask="Why does the DCGAN's drawing layer need so few numbers? (filters reused / fewer digits / smaller "
+            "pictures)",
+        answer="a", choices=("a", "b", "c"), wrong="c",
+        hint="Both see the same 28 x 28 digits. Think of reason 1 above.",
+        why="A transposed convolution uses the same small filter at every place of the picture, so it learns "
+            "each pattern once instead of once per pixel.",
+    ),
+}
+
+# Lesson 08: judging -------------------------------------------------------------------------------------
+
+
+def _two_bunches() -> tuple[torch.Tensor, torch.Tensor]:
+    """Two seeded bunches of one feature, (500, 1) each, the second spread more and moved up."""
+    g = torch.Generator().manual_seed(0)
+    return torch.randn(500, 1, generator=g).double(), torch.randn(500, 1, generator=g).double() * 1.5 + 2
+
+
+def _distance_problem(yours: object, ours: object) -> str | None:
+    """None when YOURS is the number OURS (a Fréchet distance), else what is wrong."""
+    if isinstance(yours, torch.Tensor):
+        if yours.numel() != 1:
+            return f"Yours is {yours.numel()} numbers; the distance is one number. Did you use .mean() and .std()?"
+        yours = yours.item()
+    if not isinstance(yours, (int, float)) or isinstance(yours, bool):
+        return f"Write a number (a sum of two squares); you wrote {type(yours).__name__}."
+    if not math.isclose(yours, float(ours), rel_tol=1e-6):
+        return f"Yours is {yours:.4f}; the distance is {float(ours):.4f}. Did you square both differences?"
+    return None
+
+
+def _one_feature_distance(squared_spread: bool = True) -> float:
+    a, b = _two_bunches()
+    spread = (a.std() - b.std()) ** (2 if squared_spread else 1)
+    return float((a.mean() - b.mean()) ** 2 + spread)
+
+
+_L08 = {
+    "08.1": Question(
+        ask="probs holds the judge's answers for 8 digits. What is its shape?",
+        answer=(8, 10), wrong=(10, 8),
+        hint="One row per digit, and in each row one probability for each of 0 to 9.",
+        why="8 digits, and for each 10 probabilities (one per digit 0 to 9) that add up to 1.",
+    ),
+    "08.2": Question(
+        ask="What recognizability do you expect for pure noise? (about 100% / about 10% / about 0%)",
+        answer="c", choices=("a", "b", "c"), wrong="b",
+        hint="It picks a best guess, but is it 90% sure?",
+        why="The judge learned to answer 'every digit 10%' for junk, so it is never 90% sure of noise: about 0%.",
+    ),
+    "08.3": Question(
+        ask="1,000 digits read as 480 sevens and 520 ones, each 99% sure. A good GAN? (yes / no: collapsed)",
+        answer="b", choices=("a", "b"), wrong="a",
+        hint="Look at the counts, not only at the recognizability.",
+        why="Recognizability looks at digits one by one; the counts show that eight of the ten digits are "
+            "missing: mode collapse.",
+    ),
+    "08.4": Exercise(
+        ask="Write the one-feature Fréchet distance: (difference of the averages)² + (difference of the "
+            "spreads)².",
+        answer="(a.mean() - b.mean()) ** 2 + (a.std() - b.std()) ** 2",
+        checker=_distance_problem, ours=_one_feature_distance,
+        wrong=lambda: _one_feature_distance(squared_spread=False),
+        hint="Use a.mean() and b.mean() for the averages, a.std() and b.std() for the spreads, and ** 2 to "
+             "square each difference.",
+        why="For one feature the Fréchet distance between two bell curves is exactly that sum. With 128 "
+            "features it also compares how the features vary together (their covariances), as the FID does.",
+    ),
+    "08.5": Question(
+        ask="Averages 3 and 5, spreads 2 and 3: what is the one-feature Fréchet distance?",
+        answer=5, tolerance=1e-9, wrong=3,
+        hint="(3 - 5)² + (2 - 3)²",
+        why="(3 - 5)² + (2 - 3)² = 4 + 1 = 5.",
+        computed=lambda: (3 - 5) ** 2 + (2 - 3) ** 2,
+    ),
+    "08.6": Question(
+        ask="Which digit does the shipped classic GAN draw far too rarely?",
+        answer=4, wrong=5,
+        hint="Read the warning in the shipped classic GAN's report: it names the missing digit.",
+        why="The judge reads only about 1.5% of its digits as 4s (a fair share is 10%): a partial mode "
+            "collapse that recognizability alone does not show. 5s are rare too (about 4%), but above the 2% "
+            "warning line.",
+    ),
+}
+
+# Lesson 09: better training -----------------------------------------------------------------------------
+
+
+def _number_problem(yours: object, ours: object) -> str | None:
+    """None when YOURS is the number OURS (within a millionth), else what is wrong."""
+    if isinstance(yours, torch.Tensor) and yours.numel() == 1:
+        yours = yours.item()
+    if not isinstance(yours, (int, float)) or isinstance(yours, bool):
+        return f"Write a number, some arithmetic with calm; you wrote {type(yours).__name__}."
+    ours = float(ours)
+    if math.isclose(yours, 2 * ours, rel_tol=1e-6) and ours != 0:
+        return "Yours is R1 times the steepness: the penalty is R1 / 2 times it."
+    if not math.isclose(yours, ours, rel_tol=1e-6):
+        return f"Yours is {yours:.4f}; the penalty is {ours:.4f}."
+    return None
+
+
+_STEEPNESS = 0.37  # a steepness, for the key's own examples
+
+
+_L09 = {
+    "09.1": Question(
+        ask="How many steps make one epoch of 60,000 digits in batches of 32?",
+        answer=1875, wrong=469,
+        hint="Divide 60,000 by 32. Does it come out even?",
+        why="60,000 / 32 = 1,875 exactly: four times as many steps as the 469 of batches of 128.",
+        computed=lambda: math.ceil(60_000 / 32),
+    ),
+    "09.2": Question(
+        ask="Average 5, new value 7, keep 0.9: what is the next running average?",
+        answer=5.2, tolerance=1e-6, wrong=6.8,
+        hint="keep x the old average + (1 - keep) x the new value: 0.9 x 5 + 0.1 x 7.",
+        why="0.9 x 5 + 0.1 x 7 = 4.5 + 0.7 = 5.2: the average moves a tenth of the way towards the new value.",
+    ),
+    "09.3": Exercise(
+        ask="With the weight weight = 1.0, write what the gradient penalty adds to the detective's loss, from calm.",
+        answer="weight / 2 * calm",
+        checker=_number_problem, ours=lambda: 1.0 / 2 * _STEEPNESS, wrong=lambda: 1.0 * _STEEPNESS,
+        hint="The text above says it: the weight / 2 times the steepness.",
+        why="R1 (Mescheder et al. 2018) adds gamma / 2 times the mean squared slope of D's answer (before the "
+            "sigmoid) around real digits; the package's train_step adds r1 / 2 * steepness.",
+    ),
+    "09.4": Question(
+        ask="What does the running average change? (the digits learned from / only the weights we draw with / "
+            "the detective's loss)",
+        answer="b", choices=("a", "b", "c"), wrong="a",
+        hint="Does the averaged copy ever play against the detective?",
+        why="The average is a second copy of the forger used only to draw; training itself (both players and "
+            "their losses) is exactly as without it.",
+    ),
+}
+
+# Lesson 10: choose your digit (helper "cond" fills this block) -------------------------------------------
+
+_L10: dict[str, Question | Exercise] = {}
+
+BLOCKS: dict[str, dict[str, Question | Exercise]] = {
+    "00": _L00, "01": _L01, "02": _L02, "03": _L03, "04": _L04, "05": _L05,
+    "06": _L06, "07": _L07, "08": _L08, "09": _L09, "10": _L10,
+}  # fmt: skip
+KEY: dict[str, Question | Exercise] = {qid: entry for block in BLOCKS.values() for qid, entry in block.items()}
