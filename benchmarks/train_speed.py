@@ -7,21 +7,26 @@ In one process, on the same device, with the same models and batch size, it time
     after every batch;
 (b) the project's engine (`gan_lessons.training.Trainer`): all digits resident on the device,
     batches by index, fused Adam, no gradients for D's weights in the generator's step, losses
-    read once per epoch.
+    read once per epoch;
+(c) on CUDA, the same engine with each step replayed as one CUDA graph (`gan_lessons.graphed`).
 
     python benchmarks/train_speed.py                 # a full epoch of each
     python benchmarks/train_speed.py --batches 50    # 50 batches of each, scaled to an epoch
+    python benchmarks/train_speed.py --json speed.json   # also write the figures as JSON
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import time
+from pathlib import Path
 
 import torch
 
 from gan_lessons.data import load_mnist, reference_loader
+from gan_lessons.graphed import engine, why_not_graphed
 from gan_lessons.models import build_gan
 from gan_lessons.training import TrainConfig, Trainer, pick_device
 
@@ -76,10 +81,12 @@ def time_reference(data, device: torch.device, batches: int, warmup: int, seed: 
     return time.perf_counter() - start
 
 
-def time_engine(data, device: torch.device, batches: int, warmup: int, seed: int) -> float:
-    """Seconds for BATCHES batches of the engine, after WARMUP batches."""
-    trainer = Trainer(data, TrainConfig(seed=seed, max_batches=warmup), device)
-    trainer.fit(1, progress=False)  # warm-up: a short first epoch
+def time_engine(data, device: torch.device, batches: int, warmup: int, seed: int, graphed: bool = False) -> float:
+    """Seconds for BATCHES batches of the engine (GRAPHED: replaying a CUDA graph), after WARMUP batches."""
+    trainer = Trainer(data, TrainConfig(seed=seed, max_batches=warmup, cuda_graph=graphed), device)
+    trainer.fit(1, progress=False)  # warm-up: a short first epoch (the graph is recorded here)
+    if engine(trainer) != ("graphed" if graphed else "eager"):
+        raise RuntimeError(f"asked for the {'graphed' if graphed else 'eager'} engine, ran {engine(trainer)}")
     trainer.config.max_batches = batches
     sync(device)
     start = time.perf_counter()
@@ -95,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     parser.add_argument("--data", default=None, help="MNIST folder (default: GAN_LESSONS_DATA, ./data, the sample)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     if (args.batches is not None and args.batches < 1) or args.warmup < 1:
         parser.error("--batches and --warmup must be >= 1")
@@ -106,11 +114,35 @@ def main(argv: list[str] | None = None) -> None:
     print(f"device: {device} ({torch.cuda.get_device_name() if device.type == 'cuda' else 'host'}), "
           f"torch {torch.__version__}, threads {torch.get_num_threads()}")  # fmt: skip
     print(f"data: {len(data):,} images, batch 128, {per_epoch} batches per epoch; timing {batches} batches")
+    figures = {"device": str(device), "torch": torch.__version__, "images": len(data), "batch_size": 128,
+               "batches_per_epoch": per_epoch, "batches_timed": batches}  # fmt: skip
+    if device.type == "cuda":
+        figures["gpu"] = torch.cuda.get_device_name(device)
     ref = time_reference(data, device, batches, args.warmup, args.seed) / batches * per_epoch
     print(f"reference pipeline: {ref:8.2f} s/epoch")
+    figures["reference_s_per_epoch"] = ref
+    write(args.json, figures)
     eng = time_engine(data, device, batches, args.warmup, args.seed) / batches * per_epoch
     print(f"gan_lessons engine: {eng:8.2f} s/epoch")
     print(f"speed-up: {ref / eng:.2f}x")
+    figures.update(engine_s_per_epoch=eng, speedup=ref / eng)
+    write(args.json, figures)
+    reason = why_not_graphed(TrainConfig(), device)
+    if reason is None:
+        graphed = time_engine(data, device, batches, args.warmup, args.seed, graphed=True) / batches * per_epoch
+        print(f"engine, CUDA graph: {graphed:8.2f} s/epoch")
+        print(f"speed-up of the graph: {ref / graphed:.2f}x over the reference, {eng / graphed:.2f}x over eager")
+        figures.update(graphed_s_per_epoch=graphed, graphed_speedup=ref / graphed)
+    else:
+        print(f"engine, CUDA graph: not measured: {reason}")
+        figures["graphed_not_measured"] = reason
+    write(args.json, figures)
+
+
+def write(path: str | None, figures: dict) -> None:
+    """Write FIGURES to PATH as JSON (nothing when PATH is None), so a cut run keeps what it measured."""
+    if path:
+        Path(path).write_text(json.dumps(figures, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
     train.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--cuda-graph", action="store_true",
+                       help="replay each step as one CUDA graph (faster on NVIDIA GPUs; not yet checked on one, "
+                            "see the README's GPU section); elsewhere it says why and trains as usual")  # fmt: skip
 
     sample = sub.add_parser("sample", help="draw digits with a trained generator")
     source = sample.add_mutually_exclusive_group(required=True)
@@ -111,6 +114,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                              seed=args.seed, max_batches=args.max_batches, ema=args.ema, r1=args.r1)  # fmt: skip
         trainer = Trainer(data, config, device)
     trainer.config.epochs = args.epochs
+    trainer.config.cuda_graph = args.cuda_graph  # each run chooses; --resume does not carry it over
     print(f"Training the {trainer.config.arch} GAN on {trainer.device} for {args.epochs} epochs "
           f"of {trainer.batches_per_epoch} batches.")  # fmt: skip
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
 import signal
 import threading
@@ -43,6 +44,7 @@ class TrainConfig:
     max_batches: int | None = None  # stop each epoch after this many batches (quick tries, tests)
     ema: float = 0.0  # keep a running average of the generator's weights (lesson 07); 0 = off, as in the reference
     r1: float = 0.0  # weight of the gradient penalty on real digits (lesson 07); 0 = off, as in the reference
+    cuda_graph: bool = False  # replay each step as one CUDA graph (gan_lessons.graphed); eager where it cannot
 
     def __post_init__(self) -> None:
         self.betas = tuple(self.betas) if isinstance(self.betas, (tuple, list)) else self.betas
@@ -62,6 +64,7 @@ class TrainConfig:
              f"ema must be a number in [0, 1): 0 turns it off, 0.999 is typical; got {self.ema!r}"),
             (_is_num(self.r1) and 0 <= self.r1 < math.inf,
              f"r1 must be a number >= 0: 0 turns the penalty off, 1 is typical; got {self.r1!r}"),
+            (isinstance(self.cuda_graph, bool), f"cuda_graph must be True or False, got {self.cuda_graph!r}"),
         ]  # fmt: skip
         for ok, message in rules:
             if not ok:
@@ -235,6 +238,7 @@ class Trainer:
         self._sure: torch.Tensor | None = None  # (batches, 2) mean D(real), D(fake), kept only for a watcher
         self.stopped_early = False
         self._stop = threading.Event()
+        self._graph = None  # the graphed step (gan_lessons.graphed), made at the first batch when asked for
 
     def request_stop(self) -> None:
         """Lesson 05: ask training to pause after the current batch (Ctrl-C does the same)."""
@@ -271,7 +275,13 @@ class Trainer:
         watchers = [c.on_batch for c in callbacks if hasattr(c, "on_batch")]  # called after every batch
         with _progress(total, progress) as bar, _stop_on_ctrl_c(self._stop):
             while self.epoch < target and not stop_requested():
-                if not self._run_epoch(bar, stop_requested, watchers):
+                try:
+                    finished = self._run_epoch(bar, stop_requested, watchers)
+                except RuntimeError as err:  # on a GPU, BCE on NaN stops the GPU: "device-side assert"
+                    if "device-side assert" not in str(err):
+                        raise
+                    raise self._diverged(self.batch + 1, gpu=True) from err
+                if not finished:
                     break
                 if checkpoint is not None:
                     self.save(checkpoint)
@@ -298,9 +308,8 @@ class Trainer:
         for real in shuffled_batches(self.images, bs, self._order, start=self.batch):
             z = torch.randn(len(real), self.config.z_dim, generator=self.rng, device=self.device)  # (B, z_dim)
             try:
-                nets = (self.generator, self.discriminator, self.opt_g, self.opt_d)
                 sure = None if self._sure is None else self._sure[self.batch]
-                d_loss, g_loss = train_step(*nets, real, z, self.config.r1, sure)
+                d_loss, g_loss = self._step(real, z, sure)
             except RuntimeError as err:  # BCE refuses NaN probabilities
                 if "between 0 and 1" not in str(err):
                     raise
@@ -328,6 +337,20 @@ class Trainer:
         sure = self._sure if self._sure is not None else torch.full_like(self._losses, math.nan)
         return torch.cat([self._losses, sure], dim=1)[: self.batch].cpu()
 
+    def _step(self, real: torch.Tensor, z: torch.Tensor, sure: torch.Tensor | None = None) -> tuple:
+        """One batch: the CUDA-graph replay when config.cuda_graph asks for it and it can run, else train_step.
+
+        SURE gets D's mean answers (train_step only; the graphed step leaves it as it was).
+        """
+        if self.config.cuda_graph:
+            from .graphed import replay
+
+            losses = replay(self, real, z)
+            if losses is not None:
+                return losses
+        nets = (self.generator, self.discriminator, self.opt_g, self.opt_d)
+        return train_step(*nets, real, z, self.config.r1, sure)
+
     def _end_epoch(self) -> None:
         losses = self._losses.cpu()  # the one sync of the epoch
         bad = ~torch.isfinite(losses)
@@ -336,11 +359,13 @@ class Trainer:
         self.history.add_epoch(losses[:, 0].tolist(), losses[:, 1].tolist())
         self.epoch, self.batch, self._order, self._losses = self.epoch + 1, 0, None, None
 
-    def _diverged(self, batch: int) -> TrainingDiverged:
+    def _diverged(self, batch: int, gpu: bool = False) -> TrainingDiverged:
+        where = "around" if gpu else "in"  # a GPU reports the failure a little after it happened
+        restart = " The GPU stopped too: restart Python (in Jupyter or Colab: restart the kernel) first." if gpu else ""
         return TrainingDiverged(
-            f"Training blew up: the losses became NaN or infinite in epoch {self.epoch + 1}, batch {batch}. "
+            f"Training blew up: the losses became NaN or infinite {where} epoch {self.epoch + 1}, batch {batch}. "
             f"This usually means the learning rate is too high (it is {self.config.lr}); try 2e-4. "
-            "The last good checkpoint, if you saved one, is unchanged."
+            f"The last good checkpoint, if you saved one, is unchanged.{restart}"
         )
 
     def state_dict(self) -> dict:
@@ -381,13 +406,14 @@ class Trainer:
         return trainer
 
     def _load_state(self, state: dict) -> None:
+        self._graph = None  # a graph recorded before would write to the optimizers' old state tensors
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
         if self.average is not None:
             self.average.load_state_dict(state["average"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
-        self.rng.set_state(state["rng"])
+        _set_rng_state(self.rng, state["rng"])
         self.fixed_noise = state["fixed_noise"]
         self.history = History(**state["history"])
         self.epoch, self.batch = state["epoch"], state["batch"]
@@ -395,6 +421,17 @@ class Trainer:
             self._order = state["order"].to(self.device)
             self._losses = torch.zeros(self.batches_per_epoch, 2, device=self.device)
             self._losses[: self.batch] = state["losses"].to(self.device)
+
+
+def _set_rng_state(rng: torch.Generator, saved: torch.Tensor) -> None:
+    """Continue RNG from SAVED; a state from another kind of device (CPU and CUDA differ) seeds it instead."""
+    try:
+        rng.set_state(saved)
+    except (RuntimeError, TypeError, ValueError):
+        seed = int.from_bytes(hashlib.sha256(saved.numpy().tobytes()).digest()[:8], "little") % 2**63
+        rng.manual_seed(seed)  # the same seed from the same file: resuming stays repeatable on this device
+        print(f"Note: this checkpoint was saved on another kind of device; training goes on on {rng.device.type} "
+              "with other (but repeatable) shuffles and noise than it would have had there.")  # fmt: skip
 
 
 def _check_images(images: torch.Tensor) -> None:
