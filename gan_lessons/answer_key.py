@@ -30,7 +30,8 @@ import torch
 from torch import nn
 
 from .data import to_model_range
-from .models import ClassicGenerator, DCGANGenerator, count_parameters, generate, make_noise
+from .models import ClassicGenerator, ConditionalGenerator, DCGANGenerator, count_parameters, make_noise
+from .toy2d import nonsaturating_loss, real_points
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,54 @@ def layer_problem(yours: object, ours: nn.Module, x: torch.Tensor) -> str | None
     return None
 
 
-def _draws_the_same(generator: nn.Module, seed: int) -> bool:
-    """True when GENERATOR draws the same picture twice from the noise of SEED."""
-    return torch.equal(generate(generator, make_noise(1, seed=seed)), generate(generator, make_noise(1, seed=seed)))
+def tensor_problem(yours: object, ours: torch.Tensor, what: str) -> str | None:
+    """What is wrong with YOURS as a tensor like OURS (not a tensor, another shape), else None."""
+    if isinstance(yours, (int, float)) and not isinstance(yours, bool):
+        return f"Yours is one number, {yours:g}; {what} is a tensor of shape {tuple(ours.shape)}: use torch, not math."
+    if not isinstance(yours, torch.Tensor):
+        return f"Yours is {type(yours).__name__} {yours!r}; {what} is a tensor of shape {tuple(ours.shape)}."
+    if yours.shape != ours.shape:
+        return f"Yours has shape {tuple(yours.shape)}; {what} has shape {tuple(ours.shape)}."
+    return None
+
+
+def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return torch.allclose(a.detach().float(), b.detach().float(), atol=1e-4, rtol=1e-4)
+
+
+def _fake_losses_problem(yours: object, ours: object) -> str | None:
+    """Lesson 03's exercise: the BCE loss of each guess p for a fake picture, -log(1 - p)."""
+    problem = tensor_problem(yours, ours, "the losses")
+    if problem or _close(yours, ours):
+        return problem
+    p = 1 - torch.exp(-ours)  # the guesses, worked back from the right losses
+    if _close(yours, -torch.log(p)):
+        return "That is the loss for a REAL picture, -log(p). A fake picture should get 0, so use 1 - p."
+    if _close(yours, torch.log(1 - p)):
+        return "Almost: your losses are below 0. A loss is never negative: put a minus in front."
+    return f"For the guesses {[round(v, 2) for v in p.tolist()]} yours gives {[round(v, 2) for v in yours.tolist()]}."
+
+
+def _halfway_problem(yours: object, ours: object) -> str | None:
+    """Lesson 06's exercise: the noise halfway from z_a to z_b."""
+    problem = tensor_problem(yours, ours, "the halfway noise")
+    if problem or _close(yours, ours):
+        return problem
+    if _close(yours, 2 * ours):
+        return "Yours is z_a + z_b: twice too big. Halfway takes half of A plus half of B."
+    return f"Yours differs from the halfway noise by {(yours - ours).abs().mean():.2f} per number on average."
+
+
+_GUESSES = torch.tensor([0.1, 0.5, 0.8, 0.99])  # lesson 03's exercise: the detective's guesses for 4 fakes
+
+
+@torch.no_grad()
+def _same_in_any_batch(generator: nn.Module) -> bool:
+    """True when GENERATOR draws recipe 0 the same in two batches with different companions."""
+    recipe = make_noise(1, seed=0)  # (1, z_dim)
+    a = generator(torch.cat([recipe, make_noise(7, seed=1)]))[:1]  # (1, 1, 28, 28)
+    b = generator(torch.cat([recipe, make_noise(7, seed=2)]))[:1]
+    return torch.equal(a, b)
 
 
 # Lesson 00: what is a GAN ---------------------------------------------------------------------------
@@ -176,12 +222,14 @@ _L02 = {
         why="The last layer, tanh, squeezes every number into -1..1 whatever comes in.",
     ),
     "02.5": Question(
-        ask="True or false: the same recipe (seed) always gives the same picture from the same generator.",
+        ask="True or false: in evaluation mode the same recipe gives the same picture, whatever else is in "
+            "its batch.",
         answer=True, wrong=False,
-        hint="A generator in evaluation mode is like a recipe book: same recipe, same dish.",
-        why="Drawing involves no randomness once the noise is fixed; in evaluation mode BatchNorm uses its "
-            "stored averages, so a picture does not depend on the others drawn with it.",
-        computed=lambda: _draws_the_same(ClassicGenerator(), seed=7),
+        hint="In evaluation mode, batch normalization uses its running averages, not the batch's.",
+        why="In evaluation mode BatchNorm uses its stored running averages, so a picture depends only on its own "
+            "noise. In training mode it uses the batch's average and spread, so a picture also depends on its "
+            "companions; the lesson shows both.",
+        computed=lambda: _same_in_any_batch(ClassicGenerator().eval()),
     ),
 }
 
@@ -209,7 +257,17 @@ _L03 = {
         why="-log(0.5) = log(2) = 0.693.",
         computed=lambda: nn.BCELoss()(torch.tensor([0.5]), torch.tensor([1.0])).item(),
     ),
-    "03.4": Question(
+    "03.4": Exercise(
+        ask="Write the losses of four guesses p for fake pictures, in one line of PyTorch.",
+        answer="-torch.log(1 - p)",
+        checker=_fake_losses_problem,
+        ours=lambda: nn.BCELoss(reduction="none")(_GUESSES, torch.zeros(4)),
+        wrong=lambda: -torch.log(_GUESSES),
+        hint="For a fake picture the loss is -log(1 - p). torch.log works on all four guesses at once.",
+        why="A fake should get 0: the loss -log(1 - p) is 0 when p is 0 and grows as p goes to 1. Writing "
+            "-log(p) is the most common slip: that is the loss for a real picture.",
+    ),
+    "03.5": Question(
         ask="True or false: the untrained detective is unsure about every picture (all guesses 0.4 to 0.6).",
         answer=True, wrong=False,
         hint="Look at the numbers above the pictures.",
@@ -218,9 +276,80 @@ _L03 = {
     ),
 }
 
-# Lesson 04: watch the game (helper "toy" fills this block) ---------------------------------------------
+# Lesson 04: watch the game (2-D) ----------------------------------------------------------------------
 
-_L04: dict[str, Question | Exercise] = {}
+_P_FAKE = torch.tensor([[0.05], [0.3], [0.8]])  # (3, 1): a detective's P(real) for three fakes
+
+
+def _forger_loss_problem(yours: object, ours: object) -> str | None:
+    """None when YOURS is the forger's non-saturating loss, the number OURS; else what is wrong."""
+    if not isinstance(yours, torch.Tensor):
+        return f"Write a loss, like bce(p_fake, ...): it gives a tensor; you wrote {type(yours).__name__} {yours!r}."
+    if yours.numel() != 1:
+        return f"A loss is one number; yours has shape {tuple(yours.shape)}. Put bce(...) around it."
+    if yours.item() < 0:
+        return (f"Yours is {yours.item():.4f}, below 0: BCE is never negative. A minus sign belongs to the "
+                "minimax loss.")
+    if not torch.allclose(yours.detach().float(), torch.as_tensor(ours).detach().float(), atol=1e-5):
+        return f"Yours is {yours.item():.4f}; the fakes labelled real give {float(ours):.4f}."
+    return None
+
+
+_L04 = {
+    "04.1": Question(
+        ask="How many numbers make one real dot in the 2-D game?",
+        answer=2, wrong=784,
+        hint="A dot on a sheet of paper has a place across (x) and a place up (y).",
+        why="Each real 'picture' is a point (x, y): the detective reads (B, 2) and the forger writes (B, 2).",
+        computed=lambda: real_points("ring", 1).shape[1],
+    ),
+    "04.2": Question(
+        ask="In the minimax game, what does the forger want V to be? (as big as possible / as small as "
+            "possible / exactly 0)",
+        answer="b", choices=("a", "b", "c"), wrong="a",
+        hint="V is minus the detective's loss, and the detective wants V big. The forger is its opponent.",
+        why="V = average log D(x) + average log(1 - D(G(z))). The detective pushes V up, the forger down: "
+            "min over G of max over D of V, the minimax game of Goodfellow et al. 2014.",
+    ),
+    "04.3": Question(
+        ask="Where is the minimax forger loss log(1 - D(G(z))) flattest? (near D(G(z)) = 0 / near 1)",
+        answer="a", choices=("a", "b"), wrong="b",
+        hint="Look at the blue curve at the left end, where the detective sees through the fakes.",
+        why="Its slope is -1/(1 - p), about -1 near p = 0, while -log p has slope -1/p, huge near 0. The push that "
+            "reaches the forger is that slope times the sigmoid's slope p(1 - p), tiny near 0: p for the minimax "
+            "loss (almost nothing), 1 - p for the non-saturating one (almost 1). Early in training the detective "
+            "spots the fakes (D(G(z)) near 0), so the minimax loss gives the forger almost no gradient: it saturates.",
+    ),
+    "04.4": Exercise(
+        ask="Write the forger's non-saturating loss of p_fake (the fakes labelled real).",
+        answer="bce(p_fake, torch.ones_like(p_fake))",
+        checker=_forger_loss_problem,
+        ours=lambda: nonsaturating_loss(_P_FAKE),
+        wrong=lambda: nn.BCELoss()(_P_FAKE, torch.zeros_like(_P_FAKE)),
+        hint="The forger wants its fakes called real: compare p_fake with the label 1, "
+             "bce(p_fake, torch.ones_like(p_fake)).",
+        why="BCE with label 1 is -log D(G(z)), the non-saturating loss of Goodfellow et al. 2014: steep where the "
+            "detective spots the fakes. With label 0 (the usual slip) it is the detective's loss on the fakes; a "
+            "forger that made it smaller would be helping the detective.",
+    ),
+    "04.5": Question(
+        ask="True or false: if the fakes matched the real dots perfectly, the best detective says 0.5 everywhere.",
+        answer=True, wrong=False,
+        hint="If real and fake dots lie in the same places, equally often, is anything left to tell them apart?",
+        why="Goodfellow et al. 2014 show the best detective says p_real(x) / (p_real(x) + p_fake(x)) at each "
+            "place x: 1/2 when the two match. That is why a well-played game ends with a pale background and the "
+            "losses near 1.39 (detective) and 0.69 (forger).",
+    ),
+    "04.6": Question(
+        ask="In the collapsed game (forger lr 1e-2, detective lr 1e-4), what do the fakes do? (cover all 8 blobs "
+            "/ huddle in one place / spread evenly over the sheet)",
+        answer="b", choices=("a", "b", "c"), wrong="a",
+        hint="Look at the orange dots: in how many places do they sit?",
+        why="A forger much faster than its detective sends all its fakes to the one place the detective likes "
+            "best, then jumps as one clump when the detective catches up: mode collapse. tests/test_toy2d.py "
+            "measures it: at most 2 of 8 blobs covered.",
+    ),
+}
 
 # Lesson 05: training ------------------------------------------------------------------------------------
 
@@ -332,7 +461,17 @@ _L06 = {
         hint="What is any number times 0?",
         why="Strength multiplies every number; anything times 0 is 0.",
     ),
-    "06.3": Question(
+    "06.3": Exercise(
+        ask="Write the noise halfway from z_a to z_b.",
+        answer="(z_a + z_b) / 2   or   0.5 * z_a + 0.5 * z_b",
+        checker=_halfway_problem,
+        ours=lambda: 0.5 * make_noise(1, seed=0) + 0.5 * make_noise(1, seed=1),  # what widgets.blend gives
+        wrong=lambda: make_noise(1, seed=0) + make_noise(1, seed=1),
+        hint="Take half of z_a and half of z_b, and add them up. Brackets help: (z_a + z_b) / 2.",
+        why="Halfway is t = 0.5 of the blend (1 - t) x A + t x B. Adding without halving is not between A and "
+            "B: its numbers spread about 1.4 times wider than normal noise, like strength 1.4.",
+    ),
+    "06.4": Question(
         ask='With t = 1, which digit does the blend give, "a" or "b"?',
         answer="b", choices=("a", "b"), wrong="a",
         hint="(1 - 1) of A is nothing of A.",
@@ -543,9 +682,92 @@ _L09 = {
     ),
 }
 
-# Lesson 10: choose your digit (helper "cond" fills this block) -------------------------------------------
+# Lesson 10: choose your digit -----------------------------------------------------------------------------
 
-_L10: dict[str, Question | Exercise] = {}
+
+def _rows_layer_problem(yours: object, ours: nn.Module) -> str | None:
+    """None when YOURS is a Linear layer from a one-hot row (10) to 256 numbers without bias, else what differs."""
+    if isinstance(yours, type) and issubclass(yours, nn.Module):
+        return f"You wrote the kind of layer, {yours.__name__}, without making one: add brackets and sizes."
+    if isinstance(yours, nn.Embedding):
+        return ("An nn.Embedding does this job for digits written as whole numbers, like 3. Here the detective "
+                "gets one-hot rows of 10 numbers, and those go through an nn.Linear.")  # fmt: skip
+    if not isinstance(yours, nn.Linear):
+        return f"Write a layer, like nn.Linear(10, 4, bias=False); you wrote {type(yours).__name__} {yours!r}."
+    sizes, want = (yours.in_features, yours.out_features), (ours.in_features, ours.out_features)
+    if sizes != want:
+        return f"Yours takes {sizes[0]} numbers and gives {sizes[1]}; it should take {want[0]} and give {want[1]}."
+    if yours.bias is not None:
+        return "Yours adds a bias, so a digit's row would not be just its own numbers: add bias=False."
+    return None
+
+
+def _wanted_problem(yours: object, ours: torch.Tensor) -> str | None:
+    """None when YOURS is a batch of random whole digits 0..9 shaped like OURS, else what is wrong."""
+    if not isinstance(yours, torch.Tensor):
+        return f"Make a tensor with torch.randint; you wrote {type(yours).__name__} {yours!r}."
+    if yours.shape != ours.shape:
+        return f"Yours has shape {tuple(yours.shape)}; it needs one digit per fake: {tuple(ours.shape)}."
+    if yours.is_floating_point() or yours.dtype == torch.bool:
+        return "Yours holds fractions (or True/False); digits are whole numbers: use torch.randint."
+    if int(yours.min()) < 0 or int(yours.max()) > 9:
+        return f"Yours has numbers from {int(yours.min())} to {int(yours.max())}; digits go from 0 to 9."
+    if len(yours) > 1 and bool((yours == yours[0]).all()):
+        return "Yours asks for the same digit every time; the forger must practise every digit: pick at random."
+    return None
+
+
+_L10 = {
+    "10.1": Question(
+        ask="The one-hot row [0, 0, 0, 0, 0, 0, 1, 0, 0, 0] stands for which digit?",
+        answer=6, wrong=7,
+        hint="Count the places from 0: the first place is the digit 0, the second the digit 1, ...",
+        why="The 1 is at place 6 (counting from 0), so the row is the label 6.",
+        computed=lambda: int(torch.tensor([0, 0, 0, 0, 0, 0, 1, 0, 0, 0]).argmax()),
+    ),
+    "10.2": Question(
+        ask="How many numbers go into the conditional forger's first layer, for each digit it draws?",
+        answer=110, wrong=100,
+        hint="The 100 noise numbers, and the label's one-hot row glued to their end.",
+        why="100 noise numbers + 10 one-hot switches = 110: nn.Linear(110, 1024) instead of lesson 07's "
+            "nn.Linear(100, 1024).",
+        computed=lambda: ConditionalGenerator().project[0].in_features,
+    ),
+    "10.3": Exercise(
+        ask="Write the layer that turns a one-hot row (10 numbers) into the detective's row of 256 numbers.",
+        answer="nn.Linear(10, 256, bias=False)",
+        checker=_rows_layer_problem,
+        ours=lambda: nn.Linear(10, 256, bias=False), wrong=lambda: nn.Linear(10, 256),
+        hint="Like the `layer` of the section \"One-hot or an embedding?\", with 256 in place of 4.",
+        why="A one-hot row times the layer's weights picks out the digit's own 256 learned numbers (one column "
+            "of nn.Linear's weight, which is stored as (out, in)): an embedding. Without bias, a digit's row is "
+            "exactly its own numbers.",
+    ),
+    "10.4": Exercise(
+        ask="Make `wanted`: B random digits from 0 to 9 for the forger to draw.",
+        answer="torch.randint(0, 10, (B,))",
+        checker=_wanted_problem,
+        ours=lambda: torch.randint(0, 10, (32,)), wrong=lambda: torch.rand(32) * 10,
+        hint="torch.randint(0, 10, (B,)): 10 is left out, so the digits go from 0 to 9.",
+        why="The forger practises every digit equally when the digits it is asked for are drawn at random, "
+            "new for every batch. torch.randint's upper end is not included.",
+    ),
+    "10.5": Question(
+        ask="Where did the detective learn that a digit which does not fit its label is fake?",
+        answer="b", choices=("a", "b", "c"), wrong="c",
+        hint="Which pictures did the detective see labelled \"fake\", and what labels came with them?",
+        why="The detective sees real digits only with their true labels. Its \"fake\" examples are the "
+            "forger's, each with the label it was asked for: early on they often do not fit it. So \"does not "
+            "fit its label\" becomes a sign of a fake, and the forger must draw the digit asked to fool it.",
+    ),
+    "10.6": Question(
+        ask="In the table of all ten digits, what stays the same along a row?",
+        answer="b", choices=("a", "b", "c"), wrong="a",
+        hint="Each row was made from one noise vector; each column asks for one digit.",
+        why="A row is one noise vector with the labels 0 to 9: the same handwriting, ten digits. A column "
+            "is one digit in several handwritings.",
+    ),
+}
 
 BLOCKS: dict[str, dict[str, Question | Exercise]] = {
     "00": _L00, "01": _L01, "02": _L02, "03": _L03, "04": _L04, "05": _L05,

@@ -76,8 +76,16 @@ def _form_tip(answer: object, entry: Question) -> str:
     return ""
 
 
-def check(question: str, answer: object) -> bool:
-    """Lesson 00: check the learner's ANSWER to QUESTION (an id like "02.3"); print ✅ or a hint; never raises."""
+def check(question: str, answer: object) -> None:
+    """Lesson 00: check the learner's ANSWER to QUESTION (an id like "02.3"); print ✅ or a hint; never raises.
+
+    It returns nothing, so a notebook shows only the printed verdict (``verdict`` gives it as True/False).
+    """
+    verdict(question, answer)
+
+
+def verdict(question: str, answer: object) -> bool:
+    """Lesson 00: like check, and return True when ANSWER is right."""
     entry: Question = _entry(question, Question)
     if answer is ...:
         print(BLANK)

@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", required=True, help="FILE.pt: the digits as a uint8 tensor (N, 1, 28, 28)")
     sample.add_argument("--png", help="also save a grid of the digits as this PNG file")
     sample.add_argument("--seed", type=_number(int, 0, "a whole number >= 0"), default=0)
+    sample.add_argument("--digit", type=_number(int, 0, "a digit from 0 to 9", below=10), default=None,
+                        help="the digit a conditional generator draws (lesson 10); default: 0 to 9 in turn")
 
     judge = sub.add_parser("judge", help="score digits with the digit judge (lesson 08)")
     judge.add_argument("--samples", required=True, help="FILE.pt from `gan-lessons sample` (uint8, (N, 1, 28, 28))")
@@ -152,7 +154,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         if path:
             check_writable(Path(path).parent, need=2**20, flag=flag)
     generator = load_generator(args.pretrained or args.checkpoint)
-    digits = generate(generator, make_noise(args.n, generator.z_dim, seed=args.seed))  # (N, 1, 28, 28)
+    digits = generate(generator, make_noise(args.n, generator.z_dim, seed=args.seed), _asked(generator, args))
     pixels = to_pixels(digits)  # (N, 1, 28, 28) uint8
     save_atomic(pixels, args.out)
     print(f"Wrote {args.n} digits to {args.out}")
@@ -160,6 +162,25 @@ def cmd_sample(args: argparse.Namespace) -> int:
         save_grid(digits, args.png)
         print(f"Wrote a grid to {args.png}")
     return 0
+
+
+def _asked(generator, args: argparse.Namespace):
+    """The digits to ask a conditional generator for (N,): --digit, or 0 to 9 in turn; None for the others."""
+    import torch
+
+    from .models import N_DIGITS, is_conditional
+
+    if not is_conditional(generator):
+        if args.digit is not None:
+            name = args.pretrained or args.checkpoint
+            raise ConfigError(f"--digit needs a conditional generator, one that is told which digit to draw; {name} "
+                              "draws whatever digit its noise gives. Use --pretrained conditional (or a checkpoint "
+                              "of `gan-lessons train --arch conditional`), or leave --digit out.")  # fmt: skip
+        return None
+    if args.digit is None:
+        print("No --digit given: asking for the digits 0 to 9 in turn.")
+        return torch.arange(args.n) % N_DIGITS  # (N,)
+    return torch.full((args.n,), args.digit)  # (N,)
 
 
 def cmd_judge(args: argparse.Namespace) -> int:

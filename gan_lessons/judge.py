@@ -23,7 +23,7 @@ from torch import nn
 
 from .checkpoints import CheckpointError, load_safe
 from .data import to_model_range
-from .models import _check_shape, generate, make_noise
+from .models import N_DIGITS, _check_shape, generate, is_conditional, make_noise
 
 JUDGE_PATH = Path(__file__).parent / "assets" / "judge.pt"
 CONFIDENT = 0.9  # a digit counts as recognizable when the judge is at least this sure
@@ -229,17 +229,46 @@ def judge_generator(generator: nn.Module, n: int = 1000, seed: int = 0, judge: D
     """Lesson 08: draw N digits from GENERATOR (seeded) and judge them."""
     if n < 2:
         raise ValueError(f"Judge at least 2 digits (1,000 or more is best), got n={n}.")
-    digits = torch.cat([generate(generator, make_noise(min(1000, n - i), generator.z_dim, seed=seed + i))
-                        for i in range(0, n, 1000)])  # fmt: skip
-    return judge_digits(digits, judge)  # digits: (N, 1, 28, 28)
+    digits = torch.cat([_draw(generator, i, min(1000, n - i), seed) for i in range(0, n, 1000)])  # (N, 1, 28, 28)
+    return judge_digits(digits, judge)
+
+
+def _draw(generator: nn.Module, start: int, n: int, seed: int) -> torch.Tensor:
+    """Digits START..START+N of a seeded set; a conditional generator is asked for 0, 1, ..., 9 in turn."""
+    z = make_noise(n, generator.z_dim, seed=seed + start)  # (n, z_dim)
+    if not is_conditional(generator):
+        return generate(generator, z)
+    return generate(generator, z, torch.arange(start, start + n) % N_DIGITS)  # (n, 1, 28, 28)
+
+
+def asked_digit_rates(generator: nn.Module, n: int = 1000, seed: int = 0,
+                      judge: DigitJudge | None = None) -> list[float]:  # fmt: skip
+    """Lesson 10: for each digit 0..9, the share of N digits asked of GENERATOR that the judge reads as that digit.
+
+    "Read as it" means the judge's best guess is the digit asked for (however sure it is).
+    """
+    if not is_conditional(generator):
+        raise ValueError(f"A {type(generator).__name__} cannot be asked for a digit; use a conditional generator.")
+    if n < 1:
+        raise ValueError(f"Ask for at least 1 digit of each kind (1,000 is best), got n={n}.")
+    judge = judge or _shipped_judge()
+    z = make_noise(n, generator.z_dim, seed=seed)  # (n, z_dim): the same noise for every digit
+    rates = []
+    for digit in range(N_DIGITS):
+        probs, _ = read_digits(generate(generator, z, torch.full((n,), digit)), judge)  # (n, 10)
+        rates.append((probs.argmax(dim=1) == digit).float().mean().item())
+    return rates
 
 
 def recognizability_curve(trainer, seconds: float, every: float = 15.0, n: int = 1000,
-                          seed: int = 0) -> list[tuple[float, float]]:  # fmt: skip
+                          seed: int = 0, measure=None, clock=None) -> list[tuple[float, float]]:  # fmt: skip
     """Lesson 07: train TRAINER for SECONDS of training time, judging N digits every EVERY seconds.
 
     Returns (seconds of training, recognizability) pairs, starting with the untrained (0, ...).
     Judging is not counted as training time. Training also ends when the config's epochs are done.
+    MEASURE(generator) -> float replaces the recognizability (lesson 10 measures digits read as asked).
+    CLOCK() -> seconds replaces the wall clock: benchmarks on a busy machine pass time.process_time,
+    the CPU seconds of this process (with one thread, about what an idle core would take).
     """
     import contextlib
     import io
@@ -249,16 +278,29 @@ def recognizability_curve(trainer, seconds: float, every: float = 15.0, n: int =
     if not seconds > 0 or not every > 0:
         raise ValueError(f"seconds and every must be > 0, got seconds={seconds}, every={every}.")
     judge = _shipped_judge()
-    curve, trained = [(0.0, judge_generator(trainer.drawer, n, seed, judge).recognizability)], 0.0
+    if measure is None:
+        def measure(generator: nn.Module) -> float:
+            return judge_generator(generator, n, seed, judge).recognizability
+    curve, trained = [(0.0, measure(trainer.drawer))], 0.0
+    clock = clock or time.perf_counter
     while trained < seconds - 1e-9 and trainer.epoch < trainer.config.epochs:
-        timer = threading.Timer(min(every, seconds - trained), trainer.request_stop)
-        start = time.perf_counter()
-        timer.start()
+        start, done = clock(), threading.Event()
+        budget = min(every, seconds - trained)
+
+        def stop_in_time(start: float = start, done: threading.Event = done, budget: float = budget) -> None:
+            while not done.wait(0.01):  # look at the clock 100 times a second
+                if clock() - start >= budget:
+                    trainer.request_stop()
+                    return
+
+        watcher = threading.Thread(target=stop_in_time, daemon=True)
+        watcher.start()
         try:
             with contextlib.redirect_stdout(io.StringIO()):  # hide "Stopped in epoch ..."
                 trainer.fit(progress=False)
         finally:
-            timer.cancel()
-        trained += time.perf_counter() - start
-        curve.append((trained, judge_generator(trainer.drawer, n, seed, judge).recognizability))
+            done.set()
+            watcher.join()
+        trained += clock() - start
+        curve.append((trained, measure(trainer.drawer)))
     return curve

@@ -118,9 +118,106 @@ class DCGANDiscriminator(nn.Module):
         return self.net(x)
 
 
+N_DIGITS = 10  # the labels a conditional GAN can be asked for: the digits 0 to 9
+
+
+def one_hot(labels: torch.Tensor) -> torch.Tensor:
+    """Lesson 10: digits (B,) as rows of ten switches (B, 10): a 1 at the digit's place, 0 elsewhere."""
+    if not isinstance(labels, torch.Tensor) or labels.dim() != 1 or labels.is_floating_point():
+        got = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
+        raise ValueError(f"Labels must be a 1-D tensor of whole numbers 0..9, such as torch.tensor([3, 7]); got {got}.")
+    on_cpu = labels.device.type == "cpu"  # checking the values elsewhere would make the GPU wait
+    if on_cpu and len(labels) and not (0 <= int(labels.min()) and int(labels.max()) < N_DIGITS):
+        low, high = int(labels.min()), int(labels.max())
+        raise ValueError(f"Labels must be digits from 0 to 9; got values from {low} to {high}.")
+    return (labels.unsqueeze(1) == torch.arange(N_DIGITS, device=labels.device)).float()  # (B, 10)
+
+
+class ConditionalGenerator(DCGANGenerator):
+    """Lesson 10: lesson 07's generator that is also told which digit to draw: (B, z_dim) and (B,) to (B, 1, 28, 28).
+
+    The label goes in as a one-hot row of 10 numbers, glued to the end of the noise. Not told
+    any digits, it draws 0, 1, ..., 9 in turn, so code written for other generators still works.
+    """
+
+    def __init__(self, z_dim: int = Z_DIM, width: int = 32, hidden: int = 1024):
+        super().__init__(z_dim + N_DIGITS, width, hidden)  # the plan reads noise and label together
+        self.z_dim = z_dim
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        _check_shape(z, (None, self.z_dim), "The generator")
+        if labels is None:
+            labels = torch.arange(len(z), device=z.device) % N_DIGITS  # (B,): 0, 1, ..., 9, 0, 1, ...
+        zy = torch.cat([z, label_rows(labels, len(z)).to(z.device)], dim=1)  # (B, z_dim + 10)
+        x = self.project(zy).view(-1, 2 * self.width, 7, 7)  # (B, 64, 7, 7)
+        return self.grow(x)  # (B, 1, 28, 28)
+
+
+class ConditionalDiscriminator(nn.Module):
+    """Lesson 10: lesson 07's detective that is also told which digit it should see: P(real and that digit) (B, 1).
+
+    It looks at the picture and sums up what it sees in HIDDEN numbers, as lesson 07's does. It
+    also keeps one row of HIDDEN numbers per digit, "what a real one of this digit looks like";
+    its answer adds "does it look real?" to "does it match the row of the digit it was told?".
+    (This is the *projection* discriminator of Miyato and Koyama, 2018.)
+    """
+
+    def __init__(self, width: int = 32, hidden: int = 256):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, width, 4, 2, 1),  # (B, 32, 14, 14)
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # (B, 64, 7, 7)
+            nn.BatchNorm2d(2 * width),
+            nn.LeakyReLU(0.2),
+            nn.Flatten(),  # (B, 3136)
+            nn.Linear(2 * width * 7 * 7, hidden, bias=False),  # (B, 256)
+            nn.BatchNorm1d(hidden),
+            nn.LeakyReLU(0.2),
+        )
+        self.real = nn.Linear(hidden, 1)  # (B, 256) -> (B, 1): "does it look like a real digit?"
+        self.rows = nn.Linear(N_DIGITS, hidden, bias=False)  # one-hot (B, 10) -> that digit's row (B, 256)
+
+    def logit(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """Lesson 10: the answer before the last sigmoid (B, 1): above 0 means "a real digit of that kind"."""
+        _check_shape(x, (None, 1, 28, 28), "The discriminator")
+        seen = self.features(x)  # (B, 256): what the detective sees in each picture
+        row = self.rows(label_rows(labels, len(x)).to(x.device))  # (B, 256): what a real one of that digit shows
+        match = (seen * row).sum(dim=1, keepdim=True)  # (B, 1): big when the picture fits its digit's row
+        return self.real(seen) + match  # (B, 1)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.logit(x, labels))  # (B, 1)
+
+
+def label_rows(labels: torch.Tensor, n: int) -> torch.Tensor:
+    """Lesson 10: N labels as rows of ten numbers (N, 10): digits (N,) become one-hot, rows (N, 10) stay as given.
+
+    Rows other than one-hot, such as half a 3 and half an 8, let lesson 10 morph one digit into another.
+    """
+    if isinstance(labels, torch.Tensor) and labels.is_floating_point() and labels.shape == (n, N_DIGITS):
+        return labels  # (N, 10)
+    _check_labels(labels, n)
+    return one_hot(labels)  # (N, 10)
+
+
+def _check_labels(labels: torch.Tensor, n: int) -> None:
+    """Raise a ValueError unless LABELS is one digit label per picture, (N,)."""
+    if not isinstance(labels, torch.Tensor) or labels.shape != (n,) or labels.is_floating_point():
+        got = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
+        raise ValueError(f"A conditional network needs one label per picture: whole numbers 0..9 of shape ({n},), "
+                         f"or rows of ten numbers ({n}, 10); got {got}.")  # fmt: skip
+
+
+def is_conditional(model: nn.Module) -> bool:
+    """Lesson 10: True when MODEL must be told which digit (it takes labels as well as noise or pictures)."""
+    return isinstance(model, (ConditionalGenerator, ConditionalDiscriminator))
+
+
 ARCHITECTURES: dict[str, tuple[type[nn.Module], type[nn.Module]]] = {
     "classic": (ClassicGenerator, ClassicDiscriminator),
     "dcgan": (DCGANGenerator, DCGANDiscriminator),
+    "conditional": (ConditionalGenerator, ConditionalDiscriminator),
 }
 
 
@@ -159,14 +256,19 @@ def make_noise(n: int, z_dim: int = Z_DIM, seed: int | None = None, device: str 
 
 
 @torch.no_grad()
-def generate(generator: nn.Module, z: torch.Tensor) -> torch.Tensor:
-    """Lesson 02: draw digits from noise Z without training or changing GENERATOR."""
+def generate(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    """Lesson 02: draw digits from noise Z without training or changing GENERATOR (lesson 10: of the digits LABELS)."""
     if not isinstance(z, torch.Tensor):
         raise ValueError(f"generate needs noise, a tensor (N, z_dim) such as make_noise(16); got {type(z).__name__}.")
+    if labels is not None and not is_conditional(generator):
+        raise ValueError(f"This {type(generator).__name__} takes no label: it draws whatever digit its noise gives. "
+                         "Leave labels out, or use a conditional generator.")  # fmt: skip
     was_training = generator.training
     generator.eval()  # BatchNorm uses its running averages, so one digit alone works too
     try:
         device = next(generator.parameters()).device
+        if labels is not None:
+            return generator(z.to(device), labels.to(device)).cpu()  # (N, 1, 28, 28) in [-1, 1]
         return generator(z.to(device)).cpu()  # (N, 1, 28, 28) in [-1, 1]
     finally:
         generator.train(was_training)

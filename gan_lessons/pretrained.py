@@ -25,6 +25,18 @@ def save_generator(generator: nn.Module, arch: str, path: str | Path, half: bool
     return save_atomic(obj, path)
 
 
+def generator_for_lesson(mine: str | Path | None, shipped: str = "dcgan") -> tuple[nn.Module, str]:
+    """Lesson 06: your generator from checkpoint MINE when that file is there, else the SHIPPED one; and which."""
+    if mine is not None and Path(mine).is_file():
+        try:
+            return load_generator(mine), f"Using your own generator, from {mine}."
+        except CheckpointError as err:
+            reason = f"{mine} could not be read ({err})"
+    else:
+        reason = f"there is no {mine}" if mine is not None else "no checkpoint was given"
+    return load_generator(shipped), f"Using the shipped {shipped!r} generator: {reason}."
+
+
 def load_generator(source: str | Path, device: str | torch.device = "cpu") -> nn.Module:
     """Lesson 06: a generator in eval mode from a pretrained NAME, a generator file or a checkpoint."""
     path = WEIGHTS_DIR / f"{source}.pt" if str(source) in available() else Path(source)

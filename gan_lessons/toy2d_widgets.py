@@ -10,25 +10,10 @@ from a background thread, so we do not use one).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-import torch
-
-from .toy2d import LOSSES, SHAPES, GamePicture, ToyConfig, ToyError, ToyGame
+from .toy2d import LOSSES, SHAPES, GamePicture, ToyConfig, ToyError, ToyGame, one_thread
 
 TICK_MS = 150  # how often the Play button asks for more steps while playing, in milliseconds
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Tiny networks train quicker on one thread than on several, above all on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 class GameWatcher:
@@ -51,7 +36,7 @@ class GameWatcher:
     def advance(self, steps: int | None = None) -> bytes:
         """Lesson 04: play STEPS more steps (default: steps_per_frame), update the picture, return it as PNG."""
         started = time.perf_counter()
-        with _one_thread():
+        with one_thread():
             self.game.step(self.steps_per_frame if steps is None else steps)
             self.picture.update(self.game)
             png = self.picture.png()

@@ -19,7 +19,7 @@ from torch.nn.functional import binary_cross_entropy_with_logits as bce_logits
 
 from .checkpoints import FORMAT, CheckpointError, load_safe, save_atomic
 from .data import MnistData, shuffled_batches, to_model_range
-from .models import ARCHITECTURES, Z_DIM, build_gan, discriminator_logit, generate, make_noise
+from .models import ARCHITECTURES, N_DIGITS, Z_DIM, build_gan, discriminator_logit, generate, make_noise
 
 
 class ConfigError(ValueError):
@@ -150,14 +150,50 @@ def train_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, z: to
     return d_loss.detach(), g_loss.detach()
 
 
-def real_penalty(discriminator: nn.Module, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def conditional_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, labels: torch.Tensor,
+                     z: torch.Tensor, wanted: torch.Tensor, r1: float = 0.0) -> tuple:  # fmt: skip
+    """Lesson 10: one step of the conditional GAN; returns (D loss, G loss) as tensors.
+
+    The same game as `train_step`, but each picture comes with a digit: REAL digits with their
+    true LABELS, and fakes drawn from noise Z as the digits WANTED (chosen at random).
+    """
+    ones = torch.ones(len(real), 1, device=real.device)  # (B, 1) label "real"
+    zeros = torch.zeros(len(real), 1, device=real.device)  # (B, 1) label "fake"
+    fake = generator(z, wanted)  # (B, 1, 28, 28): one digit of each kind asked for
+
+    # 1. The detective learns: a real digit with its true label -> 1, a fake with the label it was drawn for -> 0.
+    opt_d.zero_grad()
+    if r1:
+        real_logit, steepness = real_penalty(discriminator, real, labels)
+        real_loss = bce_logits(real_logit, ones)
+    else:
+        real_loss = bce(discriminator(real, labels), ones)
+    d_loss = real_loss + bce(discriminator(fake.detach(), wanted), zeros)
+    (d_loss + r1 / 2 * steepness if r1 else d_loss).backward()
+    opt_d.step()
+
+    # 2. The forger learns: make the detective say 1 for each fake, told the digit that was wanted.
+    opt_g.zero_grad()
+    with _frozen(discriminator):
+        g_loss = bce(discriminator(fake, wanted), ones)
+        g_loss.backward()
+    opt_g.step()
+    return d_loss.detach(), g_loss.detach()
+
+
+def real_penalty(discriminator: nn.Module, real: torch.Tensor,
+                 labels: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
     """Lesson 07: D's answers on REAL before the sigmoid (B, 1), and how steep they are there (R1).
 
     The penalty is the squared length of the answer's gradient with respect to the pixels,
     averaged over the batch: small when nudging a real digit hardly changes D's mind.
+    A conditional detective (lesson 10) gets the digits' LABELS too.
     """
     real = real.detach().requires_grad_(True)  # (B, 1, 28, 28)
-    logit = discriminator_logit(discriminator, real)  # (B, 1)
+    if labels is None:
+        logit = discriminator_logit(discriminator, real)  # (B, 1)
+    else:
+        logit = discriminator.logit(real, labels)  # (B, 1)
     (slope,) = torch.autograd.grad(logit.sum(), real, create_graph=True)  # (B, 1, 28, 28)
     return logit, slope.square().sum(dim=(1, 2, 3)).mean()
 
@@ -223,6 +259,7 @@ class Trainer:
         _check_images(images)
         _check_last_batch(len(images), self.config)
         self.images = images.to(self.device)  # (N, 1, 28, 28) in [-1, 1], all of it on the device
+        self.labels = _labels_for(data, self.config.arch, self.device)  # (N,) digits, or None when not needed
         torch.manual_seed(self.config.seed)  # the starting weights
         gen, disc = build_gan(self.config.arch, self.config.z_dim)
         self.generator, self.discriminator = gen.to(self.device), disc.to(self.device)
@@ -230,6 +267,7 @@ class Trainer:
         self.average = copy.deepcopy(self.generator).requires_grad_(False) if self.config.ema else None
         self.rng = torch.Generator(self.device).manual_seed(self.config.seed)  # shuffles and noise
         self.fixed_noise = make_noise(16, self.config.z_dim, seed=self.config.seed + 1)  # (16, z_dim)
+        self.fixed_labels = torch.arange(16) % N_DIGITS  # (16,) 0..9, 0..5: the digits a conditional GAN is asked
         self.history = History()
         self.epoch = 0  # epochs finished
         self.batch = 0  # batches finished in the current epoch
@@ -262,7 +300,10 @@ class Trainer:
 
     def samples(self, noise: torch.Tensor | None = None) -> torch.Tensor:
         """Lesson 05: digits from the fixed noise (or NOISE), to watch progress."""
-        return generate(self.drawer, self.fixed_noise if noise is None else noise)  # (16, 1, 28, 28)
+        noise = self.fixed_noise if noise is None else noise
+        if self.labels is None:
+            return generate(self.drawer, noise)  # (16, 1, 28, 28)
+        return generate(self.drawer, noise, torch.arange(len(noise)) % N_DIGITS)  # (16, 1, 28, 28): 0, 1, ..., 9, 0
 
     def fit(self, epochs: int | None = None, callbacks: Sequence[Callback] = (), progress: bool = True,
             checkpoint: str | Path | None = None) -> History:  # fmt: skip
@@ -338,18 +379,29 @@ class Trainer:
         return torch.cat([self._losses, sure], dim=1)[: self.batch].cpu()
 
     def _step(self, real: torch.Tensor, z: torch.Tensor, sure: torch.Tensor | None = None) -> tuple:
-        """One batch: the CUDA-graph replay when config.cuda_graph asks for it and it can run, else train_step.
+        """One batch: the conditional step for a GAN that takes labels (lesson 10); else the CUDA-graph
+        replay when config.cuda_graph asks for it and it can run, else train_step.
 
-        SURE gets D's mean answers (train_step only; the graphed step leaves it as it was).
+        SURE gets D's mean answers (train_step only; the other two leave it as it was).
         """
+        nets = (self.generator, self.discriminator, self.opt_g, self.opt_d)
+        if self.labels is not None:
+            labels, wanted = self._batch_labels(len(real))  # (B,) true digits, (B,) digits to draw
+            return conditional_step(*nets, real, labels, z, wanted, self.config.r1)
         if self.config.cuda_graph:
             from .graphed import replay
 
             losses = replay(self, real, z)
             if losses is not None:
                 return losses
-        nets = (self.generator, self.discriminator, self.opt_g, self.opt_d)
         return train_step(*nets, real, z, self.config.r1, sure)
+
+    def _batch_labels(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """The current batch's true labels (n,) and n random digits for the forger to draw (n,)."""
+        start = self.batch * self.config.batch_size
+        labels = self.labels[self._order[start : start + n]]  # the same order as the batch's pictures
+        wanted = torch.randint(N_DIGITS, (n,), generator=self.rng, device=self.device)
+        return labels, wanted
 
     def _end_epoch(self) -> None:
         losses = self._losses.cpu()  # the one sync of the epoch
@@ -442,6 +494,19 @@ def _check_images(images: torch.Tensor) -> None:
         raise ValueError(f"Expected images of shape (N, 1, 28, 28) with N >= 1, got {tuple(images.shape)}.")
     if not images.is_floating_point() or not torch.isfinite(images).all() or images.abs().max() > 1:
         raise ValueError("Expected float images scaled to [-1, 1]; use gan_lessons.data.to_model_range(pixels).")
+
+
+def _labels_for(data: MnistData | torch.Tensor, arch: str, device: torch.device) -> torch.Tensor | None:
+    """The digits' labels on DEVICE when ARCH needs them (the conditional GAN), else None."""
+    if arch != "conditional":
+        return None
+    if not isinstance(data, MnistData):
+        raise ConfigError("The conditional GAN learns from digits with their labels: pass MnistData (from "
+                          "load_mnist), not a tensor of images.")  # fmt: skip
+    labels = data.labels
+    if labels.shape != (len(data.images),) or len(labels) and not 0 <= int(labels.min()) <= int(labels.max()) < 10:
+        raise ConfigError(f"The labels must be one digit 0..9 per image; got a tensor of shape {tuple(labels.shape)}.")
+    return labels.long().to(device)
 
 
 def _check_last_batch(n_images: int, config: TrainConfig) -> None:

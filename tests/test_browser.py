@@ -1,4 +1,4 @@
-"""Lesson 06 in a real browser: JupyterLab runs every cell, a slider moves, the digit changes.
+"""Lessons 06 and 10 in a real browser: JupyterLab runs every cell, a slider or a digit button moves, the digit changes.
 
 JupyterLab runs on 127.0.0.1 with its own token and temporary HOME, settings and workspace
 folders; Playwright drives Debian's Chromium (never `playwright install`). On failure a
@@ -23,6 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = "06_play_with_the_noise.ipynb"
+LESSON_10 = "10_choose_your_digit.ipynb"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = os.environ.get("GAN_LESSONS_SCREENSHOT") and Path(os.environ["GAN_LESSONS_SCREENSHOT"]).resolve()
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
@@ -55,7 +56,7 @@ def _wait_for(condition, timeout: float, what: str):
 
 @pytest.fixture
 def lab(tmp_path):
-    """A JupyterLab server on 127.0.0.1 serving a copy of lesson 06; yields its base URL and token."""
+    """A JupyterLab server on 127.0.0.1 serving copies of lessons 06 and 10; yields its base URL and token."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("chromium is missing: .ci/run installs it with apt-get")
@@ -63,7 +64,8 @@ def lab(tmp_path):
     root, home = tmp_path / "notebooks", tmp_path / "home"
     root.mkdir()
     home.mkdir()
-    shutil.copy(ROOT / "notebooks" / LESSON, root / LESSON)
+    for lesson in (LESSON, LESSON_10):
+        shutil.copy(ROOT / "notebooks" / lesson, root / lesson)
     news = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     news.parent.mkdir(parents=True)
     news.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))  # no pop-up over the widgets
@@ -112,6 +114,47 @@ def test_slider_changes_the_digit_in_jupyterlab(lab, tmp_path):
             raise
         finally:
             browser.close()
+
+
+def test_digit_button_changes_the_digit_in_jupyterlab(lab, tmp_path):
+    """Lesson 10: after Run All, clicking another digit button redraws the chosen digit."""
+    from playwright.sync_api import sync_playwright
+
+    base, token = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            _run_lesson_10_and_choose_a_digit(page, base, token)
+        except Exception:
+            shot = tmp_path / "browser-failure-10.png"
+            page.screenshot(path=str(shot), full_page=True)
+            print(f"screenshot of the failure: {shot}")
+            raise
+        finally:
+            browser.close()
+
+
+def _run_all(page, base: str, token: str, lesson: str, done_text: str, timeout_ms: int) -> None:
+    """Open LESSON in JupyterLab, Run All Cells, and wait until DONE_TEXT is shown."""
+    page.goto(f"{base}/lab/tree/{lesson}?token={token}")
+    page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+    _wait_for(lambda: _kernel_ready(base, token), 60, "the kernel to be connected and idle")
+    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+    page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
+    page.get_by_text(done_text).first.wait_for(timeout=timeout_ms)
+
+
+def _run_lesson_10_and_choose_a_digit(page, base: str, token: str) -> None:
+    _run_all(page, base, token, LESSON_10, "one redraw takes about", 240_000)
+    chooser = page.locator(".widget-vbox").filter(has=page.locator(".widget-toggle-buttons")).first
+    image = chooser.locator("img.widget-image").first
+    before = image.get_attribute("src")
+    button = chooser.locator(".widget-toggle-button", has_text="7").first
+    button.scroll_into_view_if_needed()
+    _steady_box(button)
+    button.click()
+    _wait_for(lambda: image.get_attribute("src") != before, 15, "the digit to be redrawn as a 7")
 
 
 def _run_lesson_and_move_a_slider(page, base: str, token: str) -> None:

@@ -13,7 +13,7 @@ from torch import nn
 
 from gan_lessons import answer_key
 from gan_lessons.answer_key import BLOCKS, KEY, Exercise, Question, layer_problem
-from gan_lessons.checks import BLANK, BLANK_CODE, CORRECT, NOT_YET, check, same, yours_or_ours
+from gan_lessons.checks import BLANK, BLANK_CODE, CORRECT, NOT_YET, check, same, verdict, yours_or_ours
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -47,9 +47,9 @@ def test_each_lesson_block_holds_its_own_lesson_only():
 def test_the_key_answer_is_correct_and_the_typical_wrong_one_gets_the_hint(qid, capsys):
     entry = KEY[qid]
     assert entry.ask and entry.hint and entry.why
-    assert check(qid, entry.answer) is True
+    assert verdict(qid, entry.answer) is True
     assert capsys.readouterr().out.strip() == CORRECT
-    assert check(qid, entry.wrong) is False
+    assert verdict(qid, entry.wrong) is False
     assert f"{NOT_YET} Hint: {entry.hint}" in capsys.readouterr().out
     if entry.choices:
         assert entry.answer in entry.choices and entry.wrong in entry.choices
@@ -64,7 +64,7 @@ def test_the_key_agrees_with_what_the_package_computes(qid):
 @pytest.mark.parametrize("qid", QUESTIONS)
 def test_a_blank_answer_never_raises_and_says_what_to_do(qid, capsys, monkeypatch):
     monkeypatch.setenv("GAN_LESSONS_FAST", "1")  # fast mode too: CI runs the notebooks blank
-    assert check(qid, ...) is False
+    assert verdict(qid, ...) is False
     assert capsys.readouterr().out.strip() == BLANK
 
 
@@ -118,14 +118,14 @@ def test_same_rejects_different_answers(answer, expected, tolerance):
 def test_answers_of_the_wrong_form_get_a_tip_and_the_hint(capsys):
     for qid, answer, tip in [("01.1", "784", "without quotes"), ("00.2", "d", "one of"), ("00.2", 2, "one of"),
                              ("00.3", "False", "True or False"), ("01.4", "128, 1, 28, 28", "brackets")]:  # fmt: skip
-        assert check(qid, answer) is False
+        assert verdict(qid, answer) is False
         out = capsys.readouterr().out
         assert tip in out and KEY[qid].hint in out, (qid, out)
 
 
 def test_choices_and_text_ignore_case_and_spaces(capsys):
-    assert check("00.2", " B") is True
-    assert check("00.1", "Generator") is True
+    assert verdict("00.2", " B") is True
+    assert verdict("00.1", "Generator") is True
 
 
 def test_a_question_that_is_not_in_the_key_is_a_lesson_bug():
@@ -179,3 +179,9 @@ def test_the_page_is_rewritten_when_the_key_changes():
     tables = _teachers_tables()
     stale = "<!-- questions 00 -->\n| old |\n<!-- end questions 00 -->"
     assert "| 00.1 |" in tables.render(stale) and "| old |" not in tables.render(stale)
+
+
+def test_check_returns_nothing_so_a_notebook_shows_only_the_verdict(capsys):
+    assert check("01.1", 784) is None
+    assert capsys.readouterr().out.strip() == CORRECT
+    assert check("01.1", ...) is None
