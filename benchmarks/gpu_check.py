@@ -128,8 +128,10 @@ def _short(v) -> str:
 
 
 def run_child(cmd: list[str], limit: float, log: Path, cwd: Path = ROOT, env: dict | None = None) -> tuple:
-    """Run CMD for at most LIMIT seconds, its output to LOG and (indented) to ours; (exit code or None, seconds)."""
-    env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}
+    """Run CMD for at most LIMIT seconds, its output to LOG and (indented) to ours; (exit code or None, seconds).
+
+    ENV adds to (None: removes from) our environment."""
+    env = {k: v for k, v in {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"}.items() if v is not None}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     start = time.perf_counter()
     with log.open("w") as f:
@@ -149,6 +151,9 @@ def run_child(cmd: list[str], limit: float, log: Path, cwd: Path = ROOT, env: di
         except subprocess.TimeoutExpired:
             _stop(proc)
             code = None
+        except BaseException:  # the check itself is stopping: take the stage's processes with it
+            _stop(proc)
+            raise
         reader.join(timeout=5)
     return code, round(time.perf_counter() - start, 2)
 
@@ -265,7 +270,7 @@ def stage_lessons(report: Report, deadline: float, args: argparse.Namespace, log
     """Each lesson in a fresh process, with its share of the time left; its cells' times as they finish."""
     paths = notebooks(Path(args.notebooks), args.lessons)
     results = {p.stem: {"status": "not run", "why": "waiting"} for p in paths}
-    mode = {"GAN_LESSONS_FAST": "1"} if args.dry_run else {}
+    mode = {"GAN_LESSONS_FAST": "1" if args.dry_run else None}  # None: full mode, whatever the shell had set
     env = {**mode, "MPLBACKEND": "Agg"}
     start = time.perf_counter()
     report.stage("lessons", status="running", figures={"mode": "fast" if args.dry_run else "full", "lessons": results})
@@ -511,6 +516,38 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+class Stopped(Exception):
+    """The check was asked to stop (SIGTERM)."""
+
+
+def _stopped(signum, frame) -> None:
+    raise Stopped
+
+
+def run_stage(name: str, report: Report, deadline: float, args: argparse.Namespace, logs: Path) -> None:
+    """Run stage NAME within what is left of the budget (or note that nothing is left)."""
+    left = deadline - time.perf_counter()
+    if name not in args.stages:
+        return
+    if left < 1:
+        report.stage(name, status="not run", why="the time budget was spent")
+        return
+    limit = round(min(CAPS_S.get(name, left), left), 1)
+    print(f"[{args.budget - left:6.1f} s] {name}: started (limit {limit:.0f} s)", flush=True)
+    report.stage(name, status="running", limit_s=limit)
+    if name == "cuda_tests":
+        stage_cuda_tests(report, limit, args, logs)
+    elif name == "train_speed":
+        stage_train_speed(report, limit, args, logs)
+    elif name == "lessons":
+        stage_lessons(report, deadline, args, logs)
+    else:
+        child_stage(report, name, limit, args, logs)
+    s = report.data["stages"][name]
+    print(f"[{args.budget - (deadline - time.perf_counter()):6.1f} s] {name}: {s['status']}"
+          f"{' (' + s['why'] + ')' if s.get('why') else ''}", flush=True)  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.run_notebook:
@@ -530,27 +567,24 @@ def main(argv: list[str] | None = None) -> int:
     deadline = time.perf_counter() + args.budget
     print(f"gpu_check: {'dry run on the CPU' if args.dry_run else 'GPU run'}, budget {args.budget:.0f} s, "
           f"writing {out / 'gpu_check.json'}", flush=True)  # fmt: skip
-    for name in STAGES:
-        left = deadline - time.perf_counter()
-        if name not in args.stages:
-            continue
-        if left < 1:
-            report.stage(name, status="not run", why="the time budget was spent")
-            continue
-        limit = round(min(CAPS_S.get(name, left), left), 1)
-        print(f"[{args.budget - left:6.1f} s] {name}: started (limit {limit:.0f} s)", flush=True)
-        report.stage(name, status="running", limit_s=limit)
-        if name == "cuda_tests":
-            stage_cuda_tests(report, limit, args, logs)
-        elif name == "train_speed":
-            stage_train_speed(report, limit, args, logs)
-        elif name == "lessons":
-            stage_lessons(report, deadline, args, logs)
-        else:
-            child_stage(report, name, limit, args, logs)
-        s = report.data["stages"][name]
-        print(f"[{args.budget - (deadline - time.perf_counter()):6.1f} s] {name}: {s['status']}"
-              f"{' (' + s['why'] + ')' if s.get('why') else ''}", flush=True)  # fmt: skip
+    signal.signal(signal.SIGTERM, _stopped)  # `timeout` or a closing machine: stop the stage, keep the report
+    try:
+        for name in STAGES:
+            run_stage(name, report, deadline, args, logs)
+    except Stopped:
+        for name, stage in report.data["stages"].items():
+            if stage.get("status") != "running":
+                continue
+            stage.update(status="cut", why="the check itself was stopped")
+            measured = _read_json(logs / f"{name}.json")  # what its process wrote before it was stopped
+            if measured:
+                stage["figures"] = measured
+            for lesson in stage.get("figures", {}).get("lessons", {}).values():
+                if lesson.get("status") == "running":
+                    lesson.update(status="cut", why="the check itself was stopped")
+        report.write()
+        print("gpu_check: stopped from outside; the report keeps what was measured", file=sys.stderr)
+        return 1
     report.data["finished"] = True
     report.write()
     print(f"gpu_check: done in {report.data['elapsed_s']:.0f} s; see {out / 'gpu_check.md'}")

@@ -3,7 +3,8 @@
 On a GPU a batch of the classic GAN is dozens of small kernels; launching them one by one from
 Python costs more time than running them. A CUDA graph records the whole step once: both
 networks' forward and backward passes, BatchNorm's running statistics and both Adam updates
-(made `capturable`, so their step counts live on the GPU). Each batch then costs one launch.
+(made `capturable`, so their step counts live on the GPU). Each batch then costs one replay,
+plus the copies of its inputs.
 
 The graph always reads its inputs from the same two tensors, so each batch is copied into them
 before a replay. The noise is drawn just before each replay by the trainer's own random
@@ -37,6 +38,8 @@ def why_not_graphed(config: TrainConfig, device: torch.device) -> str | None:
         return f"CUDA graphs need an NVIDIA GPU (CUDA), and this run is on {device.type}"
     if config.r1:
         return f"the graphed step has no gradient penalty, and r1 is {config.r1}"
+    if config.arch == "conditional":
+        return "the graphed step has no labels, and the conditional GAN needs them"
     return None
 
 

@@ -379,21 +379,21 @@ class Trainer:
         return torch.cat([self._losses, sure], dim=1)[: self.batch].cpu()
 
     def _step(self, real: torch.Tensor, z: torch.Tensor, sure: torch.Tensor | None = None) -> tuple:
-        """One batch: the conditional step for a GAN that takes labels (lesson 10); else the CUDA-graph
-        replay when config.cuda_graph asks for it and it can run, else train_step.
+        """One batch: the CUDA-graph replay when config.cuda_graph asks for it and it can run; else the
+        conditional step for a GAN that takes labels (lesson 10), or train_step.
 
         SURE gets D's mean answers (train_step only; the other two leave it as it was).
         """
         nets = (self.generator, self.discriminator, self.opt_g, self.opt_d)
-        if self.labels is not None:
-            labels, wanted = self._batch_labels(len(real))  # (B,) true digits, (B,) digits to draw
-            return conditional_step(*nets, real, labels, z, wanted, self.config.r1)
         if self.config.cuda_graph:
             from .graphed import replay
 
-            losses = replay(self, real, z)
+            losses = replay(self, real, z)  # None when it cannot run here (it says why, once)
             if losses is not None:
                 return losses
+        if self.labels is not None:
+            labels, wanted = self._batch_labels(len(real))  # (B,) true digits, (B,) digits to draw
+            return conditional_step(*nets, real, labels, z, wanted, self.config.r1)
         return train_step(*nets, real, z, self.config.r1, sure)
 
     def _batch_labels(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -24,4 +24,4 @@ rm -f .whl/*.whl
 # shellcheck disable=SC2086
 "$PY" -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform any -d .whl $WHEELS
-echo "prepare_gpu_run: $(ls .mnist | wc -l) MNIST files in .mnist, $(ls .whl | wc -l) wheels in .whl ($(du -sh .mnist .whl | awk '{print $1}' | paste -sd+))"
+echo "prepare_gpu_run: $(ls .mnist | wc -l) MNIST files in .mnist ($(du -sh .mnist | cut -f1)), $(ls .whl | wc -l) wheels in .whl ($(du -sh .whl | cut -f1))"

@@ -175,11 +175,13 @@ def test_graphed_step_equals_eager_step_for_hundreds_of_steps(sample, exact_cuda
     assert not graphed.opt_g.param_groups[0]["capturable"], "checkpoints keep the optimizers' own setting"
 
 
-def test_graphed_step_falls_back_to_eager_with_the_gradient_penalty(small, capsys):
-    trainer = Trainer(small, TrainConfig(**FAST, arch="dcgan", r1=1.0, cuda_graph=True), CUDA)
+@pytest.mark.parametrize("arch, r1, why", [("dcgan", 1.0, "has no gradient penalty"),
+                                           ("conditional", 0.0, "has no labels")])  # fmt: skip
+def test_graphed_step_falls_back_to_eager_where_it_cannot_run(small, capsys, arch, r1, why):
+    trainer = Trainer(small, TrainConfig(**FAST, arch=arch, r1=r1, cuda_graph=True), CUDA)
     trainer.fit(progress=False)
-    assert engine(trainer) == "eager"
-    assert "because the graphed step has no gradient penalty" in capsys.readouterr().out
+    assert engine(trainer) == "eager" and len(trainer.history.batch_d) == 6
+    assert f"because the graphed step {why}" in capsys.readouterr().out
 
 
 def test_graphed_warmup_does_not_train(small, exact_cuda):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,3 +177,41 @@ E   ImportError: no nbformat here</error></testcase>
     assert cut["status"] == "cut" and cut["why"] == "stopped at its 30 s limit in cell #1 `train()`"
     assert cut["seconds"] == 0.25 and cut["cells_run"] == 1 and cut["cells"] == 2
     assert gc.lesson_result(tmp_path / "none.jsonl", None, 5)["why"] == "stopped at its 5 s limit before its first cell"
+
+
+def test_stopping_the_check_stops_its_stage_and_keeps_the_report(tmp_path):
+    import os
+    import signal
+    import time
+
+    pid_file = tmp_path / "pid"
+    _notebook(tmp_path / "notebooks" / "01_slow.ipynb",
+              f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(120)")  # fmt: skip
+    out = tmp_path / "report"
+    check = subprocess.Popen([sys.executable, str(SCRIPT), "--dry-run", "--stages", "lessons", "--notebooks",
+                              str(tmp_path / "notebooks"), "--out", str(out)], cwd=ROOT, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    waited = time.monotonic()
+    while not (pid_file.exists() and pid_file.read_text()):  # the lesson's cell is running
+        assert time.monotonic() - waited < 120 and check.poll() is None
+        time.sleep(0.2)
+    check.send_signal(signal.SIGTERM)  # what `timeout` does when the check runs too long
+    _, err = check.communicate(timeout=60)
+    assert check.returncode == 1 and "stopped from outside" in err
+    stage = _report(out)["stages"]["lessons"]
+    assert stage["status"] == "cut" and stage["why"] == "the check itself was stopped"
+    assert stage["figures"]["lessons"]["01_slow"]["status"] == "cut"
+    with pytest.raises(ProcessLookupError):  # the lesson's process did not outlive the check
+        os.kill(int(pid_file.read_text()), 0)
+
+
+def test_a_stage_process_gets_the_environment_asked_for(tmp_path, monkeypatch):
+    """Full mode must not inherit a GAN_LESSONS_FAST=1 from the shell (None removes a variable)."""
+    gc = _module()
+    monkeypatch.setenv("GAN_LESSONS_FAST", "1")
+    show = "import os; print(os.environ.get('GAN_LESSONS_FAST'), os.environ.get('EXTRA'))"
+    code, seconds = gc.run_child([sys.executable, "-c", show], 60, tmp_path / "log", env={"GAN_LESSONS_FAST": None,
+                                 "EXTRA": "yes"})  # fmt: skip
+    assert code == 0 and (tmp_path / "log").read_text().strip() == "None yes" and seconds > 0
+    code, _ = gc.run_child([sys.executable, "-c", "import time; time.sleep(30)"], 1, tmp_path / "log")
+    assert code is None, "a process past its limit is stopped"

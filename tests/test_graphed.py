@@ -22,6 +22,7 @@ def test_why_not_graphed_names_the_reason():
     cuda = torch.device("cuda")  # a device name: no GPU is needed to make it
     assert "need an NVIDIA GPU (CUDA), and this run is on cpu" in why_not_graphed(TrainConfig(), torch.device("cpu"))
     assert "no gradient penalty, and r1 is 1.0" in why_not_graphed(TrainConfig(r1=1.0), cuda)
+    assert "no labels, and the conditional GAN needs them" in why_not_graphed(TrainConfig(arch="conditional"), cuda)
     assert why_not_graphed(TrainConfig(arch="dcgan", ema=0.999), cuda) is None
 
 
