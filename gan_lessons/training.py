@@ -349,8 +349,10 @@ class Trainer:
         for real in shuffled_batches(self.images, bs, self._order, start=self.batch):
             z = torch.randn(len(real), self.config.z_dim, generator=self.rng, device=self.device)  # (B, z_dim)
             try:
-                sure = None if self._sure is None else self._sure[self.batch]
-                d_loss, g_loss = self._step(real, z, sure)
+                if self._sure is None:  # no watcher: the plain step
+                    d_loss, g_loss = self._step(real, z)
+                else:
+                    d_loss, g_loss = self._step(real, z, self._sure[self.batch])
             except RuntimeError as err:  # BCE refuses NaN probabilities
                 if "between 0 and 1" not in str(err):
                     raise
