@@ -22,6 +22,7 @@ tests check that it gets the hint).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -352,26 +353,95 @@ _L04 = {
 
 # Lesson 05: training ------------------------------------------------------------------------------------
 
+
+def _loss_problem(yours: object, ours: nn.Module) -> str | None:
+    """None when YOURS computes the loss OURS computes on a few answers and labels, else what differs."""
+    if isinstance(yours, type):
+        return f"You wrote the kind of loss, {yours.__name__}, without making one: add brackets, like nn.BCELoss()."
+    if not callable(yours):
+        return f"Write a loss you can call, like nn.MSELoss(); you wrote {type(yours).__name__} {yours!r}."
+    p, y = torch.tensor([[0.1], [0.5], [0.9]]), torch.tensor([[1.0], [0.0], [1.0]])  # answers, labels (3, 1)
+    got, want = yours(p, y), ours(p, y)
+    if not isinstance(got, torch.Tensor) or got.shape != want.shape or not torch.allclose(got, want, atol=1e-6):
+        shown = f"{got.item():.4f}" if isinstance(got, torch.Tensor) and got.numel() == 1 else repr(got)
+        return f"For answers 0.1, 0.5, 0.9 and labels 1, 0, 1 yours gives {shown}; lesson 03's loss gives {want:.4f}."
+    return None
+
+
+def _fakes() -> torch.Tensor:
+    """Four fakes of a seeded classic generator, with their graph back to it (4, 1, 28, 28)."""
+    with torch.random.fork_rng():  # the lesson's own random numbers stay as they were
+        torch.manual_seed(0)
+        return ClassicGenerator()(make_noise(4, seed=0))
+
+
+def _detach_problem(yours: object, ours: torch.Tensor) -> str | None:
+    """None when YOURS holds OURS' pictures without a graph, else what is wrong."""
+    if callable(yours):
+        return "You named the method without calling it: add brackets, like fake.detach()."
+    if not isinstance(yours, torch.Tensor):
+        return f"Write a tensor: the fakes, cut from the forger. You wrote {type(yours).__name__}."
+    if yours.shape != ours.shape or not torch.equal(yours.detach(), ours):
+        return "Yours holds other numbers than the fakes: keep the pictures, cut only the graph."
+    if yours.requires_grad:
+        return "Yours still has its graph back to the forger (its requires_grad is True)."
+    return None
+
+
 _L05 = {
-    "05.1": Question(
+    "05.1": Exercise(
+        ask="Write the loss both players use: lesson 03's binary cross-entropy, as a PyTorch layer.",
+        answer="nn.BCELoss()",
+        checker=_loss_problem, ours=nn.BCELoss, wrong=nn.MSELoss,
+        hint="Binary cross-entropy is BCE for short; the layer is nn. and those three letters and Loss, with "
+             "brackets.",
+        why="nn.BCELoss() takes the detective's answers (0 to 1) and the labels (1 real, 0 fake), as in lesson "
+            "03. MSELoss would also run, but it punishes a sure wrong answer far less, so learning is slower.",
+    ),
+    "05.2": Question(
+        ask="In the forger's turn, what label do the fakes get: 0 or 1?",
+        answer=1, wrong=0,
+        hint="The forger wants the detective to take its fakes for real. Which label means real?",
+        why="The forger's loss is BCE(D(fake), 1): it is small when the detective says 'real' to the fakes "
+            "(the non-saturating loss of Goodfellow et al. 2014).",
+    ),
+    "05.3": Exercise(
+        ask="Write the fakes with the graph cut off (one method call on fake).",
+        answer="fake.detach()",
+        checker=_detach_problem, ours=lambda: _fakes().detach(), wrong=_fakes,
+        hint="The method that cuts a tensor from its graph is named in the text above: fake.something().",
+        why="detach() gives the same numbers without the record of how they were computed, so the detective's "
+            "backward() stops there: no wasted gradients for the forger, and the forger's graph stays for its "
+            "own turn.",
+    ),
+    "05.4": Question(
+        ask="At the end of the run where the forger's learning rate was 200 times too small, where is D(fake)? "
+            "(near 0 / near 0.5 / near 1)",
+        answer="a", choices=("a", "b", "c"), wrong="b",
+        hint="Look at the red line in the middle picture at the end of the run.",
+        why="The detective learns and the forger hardly does, so the detective becomes sure every fake is fake: "
+            "D(fake) near 0, D(real) near 1, D loss near 0. It then gives the forger no useful advice.",
+    ),
+    "05.5": Question(
         ask="How many batches make one epoch of 60,000 digits in batches of 128?",
         answer=469, wrong=468,
         hint="60,000 / 128 = 468.75; the leftover digits make one more batch.",
         why="468 full batches of 128 hold 59,904 digits; the last 96 make a 469th, smaller batch.",
+        computed=lambda: math.ceil(60_000 / 128),
     ),
-    "05.2": Question(
+    "05.6": Question(
         ask="The G loss went up from one epoch to the next. Does that mean the pictures got worse?",
         answer="b", choices=("a", "b"), wrong="a",
         hint="Each loss measures one player against the other, who also learns.",
         why="The G loss measures the forger against the current detective; if the detective improved, the "
             "loss can rise while the pictures get better. Look at the pictures.",
     ),
-    "05.3": Question(
+    "05.7": Question(
         ask="Which of these does a checkpoint not hold? (generator's weights / optimizers' memory / the digits)",
         answer="c", choices=("a", "b", "c"), wrong="b",
-        hint="We had to pass `data` to Trainer.load. Why?",
-        why="A checkpoint holds the networks, the optimizers' state, the random state and the history, "
-            "not the training data, which is loaded separately.",
+        hint="We had to pass the data to Trainer.load. Why?",
+        why="A checkpoint holds the networks, the optimizers' memory (Adam's averages), the random state and "
+            "the history, not the training data, which is loaded separately.",
     ),
 }
 
@@ -411,63 +481,206 @@ _L06 = {
 
 # Lesson 07: a convolutional GAN -------------------------------------------------------------------------
 
+
+def _grow_problem(yours: object, ours: nn.ConvTranspose2d) -> str | None:
+    """None when YOURS is a transposed convolution made like OURS (channels, filter, stride, padding, bias)."""
+    if isinstance(yours, type):
+        return f"You wrote the kind of layer, {yours.__name__}, without making one: add the numbers in brackets."
+    if not isinstance(yours, nn.ConvTranspose2d):
+        return f"Write a transposed convolution, nn.ConvTranspose2d(...); you wrote {type(yours).__name__}."
+    for what, attr in (("feature maps in", "in_channels"), ("feature maps out", "out_channels"),
+                       ("filter size", "kernel_size"), ("stride", "stride"), ("padding", "padding")):  # fmt: skip
+        if getattr(yours, attr) != getattr(ours, attr):
+            return f"Its {what} is {getattr(yours, attr)}; it should be {getattr(ours, attr)}."
+    if (yours.bias is None) != (ours.bias is None):
+        return "Leave out the bias, bias=False: batch normalization comes next and would cancel it."
+    return None
+
+
 _L07 = {
     "07.1": Question(
-        ask="Shape out of nn.ConvTranspose2d(64, 32, 4, 2, 1) for a (16, 64, 7, 7) batch?",
+        ask="What shape comes out of nn.ConvTranspose2d(64, 32, 4, 2, 1) for a batch of shape (16, 64, 7, 7)?",
         answer=(16, 32, 14, 14), wrong=(16, 64, 14, 14),
         hint="The batch stays 16, the 32 is the number of new feature maps, and a stride of 2 makes the "
              "pictures twice as big.",
-        why="Batch 16, 32 output maps, and stride 2 doubles 7 x 7 to 14 x 14.",
+        why="The layer keeps the batch, makes 32 feature maps from 64, and a stride of 2 with a 4 x 4 filter "
+            "and padding 1 doubles 7 x 7 to 14 x 14.",
         computed=lambda: tuple(nn.ConvTranspose2d(64, 32, 4, 2, 1)(torch.zeros(16, 64, 7, 7)).shape),
     ),
-    "07.2": Question(
+    "07.2": Exercise(
+        ask="Write the forger's first growing layer: 64 feature maps in, 32 out, filter 4, stride 2, padding 1, "
+            "no bias.",
+        answer="nn.ConvTranspose2d(64, 32, 4, 2, 1, bias=False)",
+        checker=_grow_problem,
+        ours=lambda: nn.ConvTranspose2d(64, 32, 4, 2, 1, bias=False),
+        wrong=lambda: nn.ConvTranspose2d(64, 32, 4, 2, 1),
+        hint="nn.ConvTranspose2d takes the feature maps in, the feature maps out, the filter size, the stride "
+             "and the padding, in that order, then bias=False.",
+        why="The numbers must fit the layers around it (64 maps of 7 x 7 in, 32 out, twice as big); the bias "
+            "is left out because batch normalization right after would cancel it.",
+    ),
+    "07.3": Question(
+        ask="With the DCGAN paper's start, about how big is the spread (standard deviation) of a layer's weights?",
+        answer=0.02, tolerance=0.005, wrong=1.0,
+        hint="Look at the numbers printed for the paper's start, or at std= in paper_start.",
+        why="Radford et al. 2015 start every weight from a normal distribution with mean 0 and standard "
+            "deviation 0.02; the printed spreads are all close to 0.02.",
+    ),
+    "07.4": Question(
         ask="How many times more numbers does the classic's drawing layer learn than the DCGAN's? (whole number)",
         answer=1566, wrong=803_600,
         hint="Divide 803,600 by 513, then round to a whole number.",
-        why="803,600 / 513 = 1566: the transposed convolution reuses 32 small filters everywhere.",
+        why="nn.Linear(1024, 784) has 1024 x 784 + 784 = 803,600 numbers; the DCGAN's last transposed "
+            "convolution has 32 x 4 x 4 + 1 = 513; 803,600 / 513 is about 1,566.",
         computed=lambda: round(count_parameters(ClassicGenerator().net[-2])
-                               / count_parameters(DCGANGenerator().grow[-2])),
+                               / count_parameters(DCGANGenerator().grow[-2])),  # fmt: skip
     ),
-    "07.3": Question(
-        ask="Why does the DCGAN's drawing layer need so few numbers?",
+    "07.5": Question(
+        ask="In the race, what was different between the two GANs? (learning rate / batch size / only the "
+            "networks)",
+        answer="c", choices=("a", "b", "c"), wrong="a",
+        hint="Look at the TrainConfig in the race cell: which settings come from the loop, and which are the "
+             "same for both?",
+        why="Both used BATCH_SIZE, LR, the same data, seed and time; only arch changed. A faster step means "
+            "more batches in the same time, which is part of what the race measures.",
+    ),
+    "07.6": Question(
+        ask="Why does the DCGAN's drawing layer need so few numbers? (filters reused / fewer digits / smaller "
+            "pictures)",
         answer="a", choices=("a", "b", "c"), wrong="c",
         hint="Both see the same 28 x 28 digits. Think of reason 1 above.",
-        why="Its filters are reused all over the picture, so each pattern is learned once.",
+        why="A transposed convolution uses the same small filter at every place of the picture, so it learns "
+            "each pattern once instead of once per pixel.",
     ),
 }
 
 # Lesson 08: judging -------------------------------------------------------------------------------------
+
+
+def _two_bunches() -> tuple[torch.Tensor, torch.Tensor]:
+    """Two seeded bunches of one feature, (500, 1) each, the second spread more and moved up."""
+    g = torch.Generator().manual_seed(0)
+    return torch.randn(500, 1, generator=g).double(), torch.randn(500, 1, generator=g).double() * 1.5 + 2
+
+
+def _distance_problem(yours: object, ours: object) -> str | None:
+    """None when YOURS is the number OURS (a Fréchet distance), else what is wrong."""
+    if isinstance(yours, torch.Tensor):
+        if yours.numel() != 1:
+            return f"Yours is {yours.numel()} numbers; the distance is one number. Did you use .mean() and .std()?"
+        yours = yours.item()
+    if not isinstance(yours, (int, float)) or isinstance(yours, bool):
+        return f"Write a number (a sum of two squares); you wrote {type(yours).__name__}."
+    if not math.isclose(yours, float(ours), rel_tol=1e-6):
+        return f"Yours is {yours:.4f}; the distance is {float(ours):.4f}. Did you square both differences?"
+    return None
+
+
+def _one_feature_distance(squared_spread: bool = True) -> float:
+    a, b = _two_bunches()
+    spread = (a.std() - b.std()) ** (2 if squared_spread else 1)
+    return float((a.mean() - b.mean()) ** 2 + spread)
+
 
 _L08 = {
     "08.1": Question(
         ask="probs holds the judge's answers for 8 digits. What is its shape?",
         answer=(8, 10), wrong=(10, 8),
         hint="One row per digit, and in each row one probability for each of 0 to 9.",
-        why="8 digits, 10 probabilities each (one per digit 0-9).",
+        why="8 digits, and for each 10 probabilities (one per digit 0 to 9) that add up to 1.",
     ),
     "08.2": Question(
-        ask="What recognizability do you expect for pictures of pure noise?",
+        ask="What recognizability do you expect for pure noise? (about 100% / about 10% / about 0%)",
         answer="c", choices=("a", "b", "c"), wrong="b",
         hint="It picks a best guess, but is it 90% sure?",
-        why="Recognizability counts only pictures the judge is very sure about; noise gets almost none.",
+        why="The judge learned to answer 'every digit 10%' for junk, so it is never 90% sure of noise: about 0%.",
     ),
     "08.3": Question(
-        ask="480 sevens and 520 ones, each 99% sure: is it a good GAN?",
+        ask="1,000 digits read as 480 sevens and 520 ones, each 99% sure. A good GAN? (yes / no: collapsed)",
         answer="b", choices=("a", "b"), wrong="a",
         hint="Look at the counts, not only at the recognizability.",
-        why="It has collapsed onto two digits (mode collapse): readable but not varied.",
+        why="Recognizability looks at digits one by one; the counts show that eight of the ten digits are "
+            "missing: mode collapse.",
     ),
-    "08.4": Question(
-        ask="Real: average 3, spread 2; generated: average 5, spread 3. Fréchet distance (1-D)?",
+    "08.4": Exercise(
+        ask="Write the one-feature Fréchet distance: (difference of the averages)² + (difference of the "
+            "spreads)².",
+        answer="(a.mean() - b.mean()) ** 2 + (a.std() - b.std()) ** 2",
+        checker=_distance_problem, ours=_one_feature_distance,
+        wrong=lambda: _one_feature_distance(squared_spread=False),
+        hint="Use a.mean() and b.mean() for the averages, a.std() and b.std() for the spreads, and ** 2 to "
+             "square each difference.",
+        why="For one feature the Fréchet distance between two bell curves is exactly that sum. With 128 "
+            "features it also compares how the features vary together (their covariances), as the FID does.",
+    ),
+    "08.5": Question(
+        ask="Averages 3 and 5, spreads 2 and 3: what is the one-feature Fréchet distance?",
         answer=5, tolerance=1e-9, wrong=3,
         hint="(3 - 5)² + (2 - 3)²",
         why="(3 - 5)² + (2 - 3)² = 4 + 1 = 5.",
+        computed=lambda: (3 - 5) ** 2 + (2 - 3) ** 2,
+    ),
+    "08.6": Question(
+        ask="Which digit does the shipped classic GAN draw far too rarely?",
+        answer=4, wrong=5,
+        hint="Read the warning in the shipped classic GAN's report: it names the missing digit.",
+        why="The judge reads only about 1.5% of its digits as 4s (a fair share is 10%): a partial mode "
+            "collapse that recognizability alone does not show. 5s are rare too (about 4%), but above the 2% "
+            "warning line.",
     ),
 }
 
-# Lesson 09: better training (helper "lessons-b" fills this block) ---------------------------------------
+# Lesson 09: better training -----------------------------------------------------------------------------
 
-_L09: dict[str, Question | Exercise] = {}
+
+def _number_problem(yours: object, ours: object) -> str | None:
+    """None when YOURS is the number OURS (within a millionth), else what is wrong."""
+    if isinstance(yours, torch.Tensor) and yours.numel() == 1:
+        yours = yours.item()
+    if not isinstance(yours, (int, float)) or isinstance(yours, bool):
+        return f"Write a number, some arithmetic with calm; you wrote {type(yours).__name__}."
+    ours = float(ours)
+    if math.isclose(yours, 2 * ours, rel_tol=1e-6) and ours != 0:
+        return "Yours is R1 times the steepness: the penalty is R1 / 2 times it."
+    if not math.isclose(yours, ours, rel_tol=1e-6):
+        return f"Yours is {yours:.4f}; the penalty is {ours:.4f}."
+    return None
+
+
+_STEEPNESS = 0.37  # a steepness, for the key's own examples
+
+
+_L09 = {
+    "09.1": Question(
+        ask="How many steps make one epoch of 60,000 digits in batches of 32?",
+        answer=1875, wrong=469,
+        hint="Divide 60,000 by 32. Does it come out even?",
+        why="60,000 / 32 = 1,875 exactly: four times as many steps as the 469 of batches of 128.",
+        computed=lambda: math.ceil(60_000 / 32),
+    ),
+    "09.2": Question(
+        ask="Average 5, new value 7, keep 0.9: what is the next running average?",
+        answer=5.2, tolerance=1e-6, wrong=6.8,
+        hint="keep x the old average + (1 - keep) x the new value: 0.9 x 5 + 0.1 x 7.",
+        why="0.9 x 5 + 0.1 x 7 = 4.5 + 0.7 = 5.2: the average moves a tenth of the way towards the new value.",
+    ),
+    "09.3": Exercise(
+        ask="With the weight weight = 1.0, write what the gradient penalty adds to the detective's loss, from calm.",
+        answer="weight / 2 * calm",
+        checker=_number_problem, ours=lambda: 1.0 / 2 * _STEEPNESS, wrong=lambda: 1.0 * _STEEPNESS,
+        hint="The text above says it: the weight / 2 times the steepness.",
+        why="R1 (Mescheder et al. 2018) adds gamma / 2 times the mean squared slope of D's answer (before the "
+            "sigmoid) around real digits; the package's train_step adds r1 / 2 * steepness.",
+    ),
+    "09.4": Question(
+        ask="What does the running average change? (the digits learned from / only the weights we draw with / "
+            "the detective's loss)",
+        answer="b", choices=("a", "b", "c"), wrong="a",
+        hint="Does the averaged copy ever play against the detective?",
+        why="The average is a second copy of the forger used only to draw; training itself (both players and "
+            "their losses) is exactly as without it.",
+    ),
+}
 
 # Lesson 10: choose your digit -----------------------------------------------------------------------------
 

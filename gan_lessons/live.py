@@ -1,14 +1,18 @@
-"""Watching training live: one display that updates in place, and how long training will take (lesson 05)."""
+"""Watching training live: a display that updates in place every few seconds, and the time it takes (lesson 05)."""
 
 from __future__ import annotations
 
 import base64
 import copy
 import io
+import math
 import time
 
+import numpy as np
 import torch
+from torch import nn
 
+from .models import generate, make_noise
 from .training import Trainer, make_optimizers, train_step
 
 
@@ -68,53 +72,81 @@ class _Frame:
         return f"[{'#' * filled}{'.' * (20 - filled)}] {self.text}"
 
 
-class LiveTraining:
-    """Lesson 05: a Trainer callback: one display of losses, fixed-noise digits and time left, updated in place."""
+def _as_number(x: torch.Tensor | float) -> float:
+    """A loss or a batch of D's answers as one plain number (the mean)."""
+    return float(x.detach().float().mean()) if isinstance(x, torch.Tensor) else float(x)
 
-    def __init__(self, trainer: Trainer, epochs: int | None = None):
-        self.trainer = trainer
-        self.target = trainer.config.epochs if epochs is None else epochs  # train until this many epochs are done
-        self.first_epoch = trainer.epoch
-        self.started = time.perf_counter()
+
+def _smooth(values: np.ndarray, window: int) -> np.ndarray:
+    """The running mean of the last WINDOW values at each place (shorter at the start)."""
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    starts = np.maximum(np.arange(1, len(values) + 1) - window, 0)
+    return (sums[1:] - sums[starts]) / (np.arange(1, len(values) + 1) - starts)
+
+
+class _Display:
+    """The parts both live displays share: the rows seen so far, the picture, and the display itself."""
+
+    def __init__(self, batches_per_epoch: int, every: float):
+        if not every >= 0:
+            raise ValueError(f"every is how many seconds between updates, a number >= 0; got {every!r}.")
+        self.per_epoch, self.every = batches_per_epoch, every
+        self.steps: list[int] = []  # the batch number (counted from the start of training) of each row
+        self.rows: list[tuple[float, float, float, float]] = []  # D loss, G loss, mean D(real), mean D(fake)
+        self.started = self.last_update = time.perf_counter()
         self.handle = None  # IPython's handle on the display, made by show()
 
+    def digits(self) -> torch.Tensor:  # (16, 1, 28, 28)
+        raise NotImplementedError
+
     def status(self) -> tuple[float, str]:
-        """Lesson 05: how far training is (0 to 1) and a line saying so, with the time left."""
-        done, left = self.trainer.epoch - self.first_epoch, max(0, self.target - self.trainer.epoch)
-        fraction = 1.0 if self.target == 0 else min(1.0, self.trainer.epoch / self.target)
-        elapsed = time.perf_counter() - self.started
-        if left == 0:
-            guess = "done"
-        elif done == 0:
-            guess = "time left: measuring..."
-        else:
-            guess = f"about {format_duration(elapsed / done * left)} left"
-        return fraction, f"epoch {self.trainer.epoch} of {self.target} | {format_duration(elapsed)} so far | {guess}"
+        raise NotImplementedError
+
+    def recent(self, n: int = 20) -> tuple[float, float, float, float]:
+        """Lesson 05: the averages over the last N batches: D loss, G loss, mean D(real), mean D(fake)."""
+        rows = np.asarray(self.rows[-n:], dtype=float).reshape(-1, 4)  # (up to n, 4)
+        if len(rows) == 0:
+            raise ValueError("No batches yet: train first.")
+        return tuple(float(np.nanmean(col)) if not np.isnan(col).all() else math.nan for col in rows.T)
+
+    def sure_text(self) -> str:
+        """The detective's latest mean answers, in words."""
+        if not self.rows or math.isnan(self.recent()[2]):
+            return ""
+        _, _, real, fake = self.recent()
+        return f" | D(real) {real:.2f}, D(fake) {fake:.2f}"
 
     def picture(self) -> bytes:
-        """Lesson 05: a PNG of the loss curves so far beside the digits drawn from the fixed noise."""
+        """Lesson 05: a PNG of the losses and of how sure the detective is, beside the fixed-noise digits."""
         import matplotlib.pyplot as plt
 
         from .plots import image_grid
 
-        history, per_epoch = self.trainer.history, self.trainer.batches_per_epoch
-        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), gridspec_kw={"width_ratios": [1.6, 1]})
-        batches = torch.arange(1, len(history.batch_d) + 1) / per_epoch  # (n,) each batch's place, in epochs
-        epochs = torch.arange(1, len(history.epoch_d) + 1)
-        for name, batch, epoch, colour in (("D", history.batch_d, history.epoch_d, "tab:blue"),
-                                           ("G", history.batch_g, history.epoch_g, "tab:orange")):  # fmt: skip
-            left.plot(batches, batch, color=colour, alpha=0.25, lw=0.8)
-            left.plot(epochs, epoch, "o-", color=colour, label=f"{name} loss (epoch average)")
-        left.set(xlabel="epoch", ylabel="loss", title="losses")
-        left.grid(alpha=0.3)
-        if history.epoch_d:
-            left.legend()
-        right.imshow(image_grid(self.trainer.samples(), nrow=4), cmap="gray", vmin=0, vmax=255)
-        right.set_title(f"fixed noise after epoch {self.trainer.epoch}")
+        fig, (losses, sure, right) = plt.subplots(1, 3, figsize=(13, 3.6), gridspec_kw={"width_ratios": [1.4, 1.4, 1]})
+        x = np.asarray(self.steps, dtype=float) / self.per_epoch  # (n,) each batch's place, in epochs
+        rows = np.asarray(self.rows, dtype=float).reshape(-1, 4)  # (n, 4): one row per batch
+        window = max(1, min(50, self.per_epoch // 5))
+        curves = ((losses, 0, "D loss", "tab:blue"), (losses, 1, "G loss", "tab:orange"),
+                  (sure, 2, "D(real digits)", "tab:green"), (sure, 3, "D(fakes)", "tab:red"))  # fmt: skip
+        for ax, col, name, colour in curves:
+            keep = ~np.isnan(rows[:, col])
+            if keep.any():
+                ax.plot(x[keep], rows[keep, col], color=colour, alpha=0.25, lw=0.8)
+                ax.plot(x[keep], _smooth(rows[keep, col], window), color=colour, lw=2, label=name)
+        sure.axhline(0.5, color="grey", ls="--", lw=1)
+        sure.text(0.01, 0.52, "0.5: can't tell", color="grey", transform=sure.get_yaxis_transform())
+        losses.set(xlabel="epoch", ylabel="loss", title="losses (thin: each batch)")
+        sure.set(xlabel="epoch", ylim=(0, 1), title="how sure the detective is: 'real' (1) or 'fake' (0)")
+        for ax in (losses, sure):
+            ax.grid(alpha=0.3)
+            if len(self.rows):
+                ax.legend(loc="upper right", fontsize=8)
+        right.imshow(image_grid(self.digits(), nrow=4), cmap="gray", vmin=0, vmax=255)
+        right.set_title("fixed noise, now")
         right.axis("off")
         fig.tight_layout()
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=80)
+        fig.savefig(buffer, format="png", dpi=72)
         plt.close(fig)
         return buffer.getvalue()
 
@@ -123,16 +155,142 @@ class LiveTraining:
         return _Frame(*self.status(), self.picture())
 
     def show(self) -> None:
-        """Lesson 05: show the display now (before training); later calls update the same display."""
+        """Lesson 05: show the display now; later updates change the same display."""
         from IPython.display import display
 
         self.handle = display(self.frame(), display_id=True)
+        self.last_update = time.perf_counter()
 
-    def __call__(self, trainer: Trainer) -> None:
-        """Lesson 05: update the display after an epoch (the Trainer calls this)."""
-        if trainer is not self.trainer:
-            raise ValueError("This LiveTraining watches another Trainer; make one with LiveTraining(trainer).")
+    def update(self) -> None:
+        """Lesson 05: draw the display again with what is known now."""
         if self.handle is None:
             self.show()
         else:
             self.handle.update(self.frame())
+            self.last_update = time.perf_counter()
+
+    def due(self) -> bool:
+        """True when the last update is EVERY seconds old (or there was none)."""
+        return self.handle is None or time.perf_counter() - self.last_update >= self.every
+
+
+class LiveLoop(_Display):
+    """Lesson 05: a live display for a training loop you write yourself: call add(...) after every batch.
+
+    It shows the losses, how sure the detective is about real digits and fakes, the digits GENERATOR
+    draws from 16 fixed noise vectors, and the time left; it redraws every EVERY seconds.
+    """
+
+    def __init__(self, generator: nn.Module, epochs: int, batches_per_epoch: int, every: float = 2.0, seed: int = 1):
+        for name, value in (("epochs", epochs), ("batches_per_epoch", batches_per_epoch)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}.")
+        super().__init__(batches_per_epoch, every)
+        self.generator, self.total = generator, epochs * batches_per_epoch
+        self.noise = make_noise(16, generator.z_dim, seed=seed)  # (16, z_dim): the same 16 recipes every time
+
+    def digits(self) -> torch.Tensor:
+        """Lesson 05: the generator's digits from the fixed noise, drawn now (16, 1, 28, 28)."""
+        return generate(self.generator, self.noise)
+
+    def status(self) -> tuple[float, str]:
+        """Lesson 05: how far the loop is (0 to 1) and a line saying so, with the time left."""
+        done, elapsed = len(self.rows), time.perf_counter() - self.started
+        epoch, batch = divmod(done, self.per_epoch)
+        where = f"epoch {epoch} of {self.total // self.per_epoch}" if batch == 0 else \
+            f"epoch {epoch + 1} of {self.total // self.per_epoch}, batch {batch} of {self.per_epoch}"  # fmt: skip
+        left = "done" if done >= self.total else "time left: measuring..." if done == 0 else \
+            f"about {format_duration(elapsed / done * (self.total - done))} left"  # fmt: skip
+        return min(1.0, done / self.total), f"{where} | {format_duration(elapsed)} so far | {left}{self.sure_text()}"
+
+    def add(self, d_loss, g_loss, d_real, d_fake) -> None:
+        """Lesson 05: note one batch (the two losses, and D's answers on the real digits and on the fakes)."""
+        self.steps.append(len(self.rows) + 1)
+        self.rows.append(tuple(_as_number(v) for v in (d_loss, g_loss, d_real, d_fake)))
+        if self.due() or len(self.rows) == self.total:
+            self.update()
+
+
+class LiveTraining(_Display):
+    """Lesson 05: a Trainer callback: one display of losses, how sure D is, digits and time left, updated in place.
+
+    During an epoch it redraws every EVERY seconds (this makes the trainer wait for the device, so the
+    command line, which shows no display, never pays for it); it always redraws after an epoch.
+    """
+
+    def __init__(self, trainer: Trainer, epochs: int | None = None, every: float = 3.0):
+        super().__init__(trainer.batches_per_epoch, every)
+        self.trainer = trainer
+        self.target = trainer.config.epochs if epochs is None else epochs  # train until this many epochs are done
+        self.first_step = trainer.epoch * self.per_epoch + trainer.batch
+        self._read = (trainer.epoch, 0)  # (epoch, batch): how far the rows have been read
+
+    def digits(self) -> torch.Tensor:
+        """Lesson 05: the trainer's digits from its fixed noise (16, 1, 28, 28)."""
+        return self.trainer.samples()
+
+    def status(self) -> tuple[float, str]:
+        """Lesson 05: how far training is (0 to 1) and a line saying so, with the time left."""
+        t, n = self.trainer, self.per_epoch
+        step, end = t.epoch * n + t.batch, self.target * n
+        done, left_steps = step - self.first_step, max(0, end - step)
+        fraction = 1.0 if end == 0 else min(1.0, step / end)
+        elapsed = time.perf_counter() - self.started
+        where = f"epoch {t.epoch} of {self.target}" if t.batch == 0 else \
+            f"epoch {t.epoch + 1} of {self.target}, batch {t.batch} of {n}"  # fmt: skip
+        if left_steps == 0:
+            guess = "done"
+        elif done <= 0:
+            guess = "time left: measuring..."
+        else:
+            guess = f"about {format_duration(elapsed / done * left_steps)} left"
+        return fraction, f"{where} | {format_duration(elapsed)} so far | {guess}{self.sure_text()}"
+
+    def _read_rows(self) -> None:
+        """Copy the batches done since the last read from the trainer (this waits for the device)."""
+        t = self.trainer
+        start = self._read[1] if self._read[0] == t.epoch else 0
+        rows = t.this_epoch()  # (k, 4)
+        for i in range(start, len(rows)):
+            self.steps.append(t.epoch * self.per_epoch + i + 1)
+            self.rows.append(tuple(rows[i].tolist()))
+        self._read = (t.epoch, len(rows))
+
+    def on_batch(self, trainer: Trainer) -> None:
+        """Lesson 05: after each batch (the Trainer calls this): redraw when EVERY seconds have passed."""
+        self._check(trainer)
+        last = trainer.batch == self.per_epoch  # the epoch's rows must be read before it ends
+        if last or self.due():
+            self._read_rows()
+        if self.due() and not last:
+            self.update()
+
+    def __call__(self, trainer: Trainer) -> None:
+        """Lesson 05: update the display after an epoch (the Trainer calls this)."""
+        self._check(trainer)
+        self.update()
+
+    def _check(self, trainer: Trainer) -> None:
+        if trainer is not self.trainer:
+            raise ValueError("This LiveTraining watches another Trainer; make one with LiveTraining(trainer).")
+
+
+def train_for(trainer: Trainer, seconds: float) -> float:
+    """Lesson 07: train TRAINER for about SECONDS (it stops after the batch running then); returns the seconds taken.
+
+    Training also ends when the trainer's configured epochs are done; call it again to carry on.
+    """
+    import contextlib
+    import threading
+
+    if not seconds > 0:
+        raise ValueError(f"seconds must be a number > 0, got {seconds!r}.")
+    timer = threading.Timer(seconds, trainer.request_stop)
+    started = time.perf_counter()
+    timer.start()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # hide "Stopped in epoch ...": stopping is the plan
+            trainer.fit(progress=False)
+    finally:
+        timer.cancel()
+    return time.perf_counter() - started

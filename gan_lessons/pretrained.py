@@ -64,3 +64,20 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> nn
     except RuntimeError as err:
         raise CheckpointError(f"{path}: the weights do not fit a {arch!r} generator ({err}).") from err
     return generator.to(device).eval()
+
+
+def load_discriminator(path: str | Path, device: str | torch.device = "cpu") -> nn.Module:
+    """Lesson 08: the discriminator saved in a training checkpoint, in eval mode (for the game)."""
+    obj = load_safe(path, "checkpoint")
+    try:
+        arch, state = obj["arch"], obj["discriminator"]
+    except (KeyError, TypeError) as err:
+        raise CheckpointError(f"{path} is damaged: it lacks {err}.") from err
+    if arch not in ARCHITECTURES:
+        raise CheckpointError(f"{path} holds an unknown architecture {arch!r}.")
+    discriminator = build_gan(arch)[1]
+    try:
+        discriminator.load_state_dict(state)
+    except RuntimeError as err:
+        raise CheckpointError(f"{path}: the weights do not fit a {arch!r} discriminator ({err}).") from err
+    return discriminator.to(device).eval()

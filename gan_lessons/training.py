@@ -107,10 +107,13 @@ def make_optimizers(generator: nn.Module, discriminator: nn.Module, config: Trai
             torch.optim.Adam(discriminator.parameters(), **kwargs, **fused))  # fmt: skip
 
 
-def train_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, z: torch.Tensor, r1: float = 0.0) -> tuple:
+def train_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, z: torch.Tensor, r1: float = 0.0,
+               sure: torch.Tensor | None = None) -> tuple:  # fmt: skip
     """Lesson 05: one step of the classic GAN on a batch; returns (D loss, G loss) as tensors.
 
-    R1 > 0 (lesson 07) adds the gradient penalty `real_penalty` to the discriminator's loss.
+    R1 > 0 (lesson 09) adds the gradient penalty `real_penalty` to the discriminator's loss (times R1 / 2).
+    SURE, a tensor of 2 numbers, gets the detective's mean answer on the real digits and on the fakes
+    (for a live display; written on the device, so it costs no wait).
     """
     ones = torch.ones(len(real), 1, device=real.device)  # (B, 1) label "real"
     zeros = torch.zeros(len(real), 1, device=real.device)  # (B, 1) label "fake"
@@ -120,10 +123,15 @@ def train_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, z: to
     opt_d.zero_grad()
     if r1:
         real_logit, steepness = real_penalty(discriminator, real)
-        real_loss = bce_logits(real_logit, ones)
+        real_loss, real_p = bce_logits(real_logit, ones), None
     else:
-        real_loss = bce(discriminator(real), ones)
-    d_loss = real_loss + bce(discriminator(fake.detach()), zeros)
+        real_p = discriminator(real)  # (B, 1): how sure D is that each real digit is real
+        real_loss = bce(real_p, ones)
+    fake_p = discriminator(fake.detach())  # (B, 1)
+    d_loss = real_loss + bce(fake_p, zeros)
+    if sure is not None:
+        real_p = torch.sigmoid(real_logit) if real_p is None else real_p
+        sure.copy_(torch.stack([real_p.mean(), fake_p.mean()]).detach())
     (d_loss + r1 / 2 * steepness if r1 else d_loss).backward()  # the loss reported leaves the penalty out
     opt_d.step()
 
@@ -266,6 +274,7 @@ class Trainer:
         self.batch = 0  # batches finished in the current epoch
         self._order: torch.Tensor | None = None  # this epoch's shuffled indices
         self._losses: torch.Tensor | None = None  # (batches, 2) this epoch's losses, on the device
+        self._sure: torch.Tensor | None = None  # (batches, 2) mean D(real), D(fake), kept only for a watcher
         self.stopped_early = False
         self.stop_signal: int | None = None  # the signal that stopped the last fit early (SIGINT, SIGTERM), if any
         self._stop = threading.Event()
@@ -306,10 +315,11 @@ class Trainer:
         total = max(0, (target - self.epoch) * self.batches_per_epoch - self.batch)
         self._stop.clear()
         stop_requested, received = self._stop.is_set, []
+        watchers = [c.on_batch for c in callbacks if hasattr(c, "on_batch")]  # called after every batch
         with _progress(total, progress) as bar, _stop_on_signals(self._stop, received):
             while self.epoch < target and not stop_requested():
                 try:
-                    finished = self._run_epoch(bar, stop_requested)
+                    finished = self._run_epoch(bar, stop_requested, watchers)
                 except RuntimeError as err:  # on a GPU, BCE on NaN stops the GPU: "device-side assert"
                     if "device-side assert" not in str(err):
                         raise
@@ -329,17 +339,23 @@ class Trainer:
             print(f"Stopped in epoch {self.epoch + 1} after batch {self.batch}. Call fit again to continue.")
         return self.history
 
-    def _run_epoch(self, bar, stop_requested: Callable[[], bool]) -> bool:
+    def _run_epoch(self, bar, stop_requested: Callable[[], bool], watchers: Sequence[Callback] = ()) -> bool:
         """Train one epoch (or the rest of one); False when asked to stop part-way."""
         n, bs = self.batches_per_epoch, self.config.batch_size
         if self._order is None:
             self._order = torch.randperm(len(self.images), generator=self.rng, device=self.device)[: n * bs]
             self._losses = torch.zeros(n, 2, device=self.device)
+            self._sure = None
             self.batch = 0
+        if watchers and self._sure is None:  # only a watcher asks what D thought of each batch
+            self._sure = torch.full((n, 2), math.nan, device=self.device)
         for real in shuffled_batches(self.images, bs, self._order, start=self.batch):
             z = torch.randn(len(real), self.config.z_dim, generator=self.rng, device=self.device)  # (B, z_dim)
             try:
-                d_loss, g_loss = self._step(real, z)
+                if self._sure is None:  # no watcher: the plain step
+                    d_loss, g_loss = self._step(real, z)
+                else:
+                    d_loss, g_loss = self._step(real, z, self._sure[self.batch])
             except RuntimeError as err:  # BCE refuses NaN probabilities
                 if "between 0 and 1" not in str(err):
                     raise
@@ -349,14 +365,30 @@ class Trainer:
             if self.average is not None:
                 update_average(self.average, self.generator, self.config.ema, self.steps)
             bar.update(1)
+            for watch in watchers:
+                watch(self)
             if stop_requested() and self.batch < n:
                 return False
         self._end_epoch()
         return True
 
-    def _step(self, real: torch.Tensor, z: torch.Tensor) -> tuple:
+    def this_epoch(self) -> torch.Tensor:
+        """Lesson 05: the batches done in this epoch so far, (k, 4): D loss, G loss, mean D(real), mean D(fake).
+
+        The last two are NaN unless a watcher (a callback with `on_batch`) was training along. Reading waits
+        for the device, so the engine itself never calls this inside an epoch.
+        """
+        if self._losses is None:
+            return torch.zeros(0, 4)
+        sure = self._sure if self._sure is not None else torch.full_like(self._losses, math.nan)
+        return torch.cat([self._losses, sure], dim=1)[: self.batch].cpu()
+
+    def _step(self, real: torch.Tensor, z: torch.Tensor, sure: torch.Tensor | None = None) -> tuple:
         """One batch: the CUDA-graph replay when config.cuda_graph asks for it and it can run; else the
-        conditional step for a GAN that takes labels (lesson 10), or train_step."""
+        conditional step for a GAN that takes labels (lesson 10), or train_step.
+
+        SURE gets D's mean answers (train_step only; the other two leave it as it was).
+        """
         nets = (self.generator, self.discriminator, self.opt_g, self.opt_d)
         if self.config.cuda_graph:
             from .graphed import replay
@@ -367,7 +399,7 @@ class Trainer:
         if self.labels is not None:
             labels, wanted = self._batch_labels(len(real))  # (B,) true digits, (B,) digits to draw
             return conditional_step(*nets, real, labels, z, wanted, self.config.r1)
-        return train_step(*nets, real, z, self.config.r1)
+        return train_step(*nets, real, z, self.config.r1, sure)
 
     def _batch_labels(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         """The current batch's true labels (n,) and n random digits for the forger to draw (n,)."""

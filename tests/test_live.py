@@ -8,8 +8,9 @@ import pytest
 import torch
 
 from gan_lessons.animation import GridRecorder, show_gif
-from gan_lessons.live import LiveTraining, format_duration, seconds_per_batch
-from gan_lessons.training import TrainConfig, Trainer
+from gan_lessons.live import LiveLoop, LiveTraining, format_duration, seconds_per_batch
+from gan_lessons.models import build_gan
+from gan_lessons.training import TrainConfig, Trainer, train_step
 
 matplotlib.use("Agg")
 TINY = dict(epochs=2, batch_size=32, max_batches=2, seed=3)
@@ -86,7 +87,7 @@ def test_seconds_per_batch_times_the_configured_step(small, monkeypatch):
 
 
 def test_one_display_updates_in_place_after_every_epoch(trainer, fake_display):
-    live = LiveTraining(trainer)
+    live = LiveTraining(trainer, every=3600)  # no updates inside an epoch in this test
     live.show()
     trainer.fit(callbacks=[live], progress=False)
     assert len(fake_display.shown) == 1 and len(fake_display.updates) == TINY["epochs"]
@@ -99,9 +100,67 @@ def test_one_display_updates_in_place_after_every_epoch(trainer, fake_display):
     assert last.png.startswith(b"\x89PNG") and last.png != first.png  # the losses and digits changed
 
 
-def test_the_display_appears_at_the_first_epoch_when_not_shown_first(trainer, fake_display):
-    trainer.fit(callbacks=[LiveTraining(trainer)], progress=False)
-    assert len(fake_display.shown) == 1 and len(fake_display.updates) == 1
+def test_the_display_appears_at_the_first_batch_when_not_shown_first(trainer, fake_display):
+    trainer.fit(callbacks=[LiveTraining(trainer, every=3600)], progress=False)
+    assert len(fake_display.shown) == 1 and "epoch 1 of 2, batch 1 of 2" in repr(fake_display.shown[0])
+    assert len(fake_display.updates) == 2  # then after each epoch
+
+
+def test_the_display_updates_inside_an_epoch_with_what_the_detective_thought(small, fake_display):
+    trainer = Trainer(small, TrainConfig(epochs=1, batch_size=32, max_batches=4, seed=3), "cpu")
+    live = LiveTraining(trainer, every=0)  # every=0: redraw after every batch
+    live.show()
+    trainer.fit(callbacks=[live], progress=False)
+    texts = [repr(f) for f in fake_display.updates]
+    assert [t.split(" |")[0][23:] for t in texts[:3]] == [f"epoch 1 of 1, batch {b} of 4" for b in (1, 2, 3)]
+    assert "D(real)" in texts[0] and "D(fake)" in texts[0]
+    assert live.steps == [1, 2, 3, 4] and len(live.rows) == 4, "every batch's row is read, the last one too"
+    d, g, real, fake = torch.tensor(live.rows).T
+    assert torch.allclose(torch.stack([d, g]).T, torch.tensor([trainer.history.batch_d, trainer.history.batch_g]).T)
+    assert ((0 < real) & (real < 1) & (0 < fake) & (fake < 1)).all()
+
+
+def test_watching_changes_no_number_and_the_engine_keeps_no_record_unless_watched(small, fake_display):
+    config = TrainConfig(epochs=2, batch_size=32, max_batches=3, seed=5)
+    watched, alone = Trainer(small, config, "cpu"), Trainer(small, config, "cpu")
+    watched.fit(callbacks=[LiveTraining(watched, every=0)], progress=False)
+    alone.fit(progress=False)
+    assert watched.history == alone.history
+    assert all(torch.equal(a, b) for a, b in zip(watched.generator.state_dict().values(),
+                                                 alone.generator.state_dict().values(), strict=True))  # fmt: skip
+    assert alone._sure is None, "without a watcher the engine does not record D's answers"
+    assert alone.this_epoch().shape == (0, 4), "between epochs, no batch of the next one is done"
+
+
+def test_train_step_reports_how_sure_the_detective_was(small):
+    from gan_lessons.data import to_model_range
+
+    for r1 in (0.0, 1.0):
+        torch.manual_seed(0)
+        g, d = build_gan("classic")
+        opts = [torch.optim.Adam(n.parameters(), lr=0.0) for n in (g, d)]  # lr 0: the weights stay
+        real, z = to_model_range(small.images[:16]), torch.randn(16, 100)
+        sure = torch.zeros(2)
+        torch.manual_seed(1)
+        train_step(g, d, *opts, real, z, r1, sure)
+        d_real, d_fake = d(real).mean(), d(g(z).detach()).mean()  # BatchNorm in training mode, as in the step
+        assert torch.allclose(sure, torch.stack([d_real, d_fake]).detach(), atol=1e-6), r1
+
+
+def test_live_loop_shows_a_loop_of_your_own(fake_display):
+    torch.manual_seed(0)
+    g, _ = build_gan("classic")
+    live = LiveLoop(g, epochs=2, batches_per_epoch=3, every=3600)
+    for i in range(6):
+        live.add(1.0 + i, torch.tensor(2.0), torch.full((4, 1), 0.75), torch.full((4, 1), 0.25))
+    assert len(fake_display.shown) == 1 and len(fake_display.updates) == 1, "the first batch and the last"
+    first, last = fake_display.shown[0], fake_display.updates[-1]
+    assert "epoch 1 of 2, batch 1 of 3" in repr(first) and "measuring" not in repr(first)
+    assert "epoch 2 of 2 " in repr(last) and "done" in repr(last) and "D(real) 0.75, D(fake) 0.25" in repr(last)
+    assert live.recent(2) == (5.5, 2.0, 0.75, 0.25) and last.fraction == 1
+    assert last.png.startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="epochs must be a whole number"):
+        LiveLoop(g, epochs=0, batches_per_epoch=3)
 
 
 def test_time_left_counts_only_this_session_and_the_target(trainer, fake_display):
