@@ -225,7 +225,7 @@ def test_the_gan_diagram_names_both_players_and_shows_the_digits(sample):
     real, fake = fig.axes[0].images  # the real digit, then the noise
     assert (real.get_array() == sample.images[0].numpy()).all()
     assert not (fake.get_array() == sample.images[0].numpy()).all()
-    with pytest.raises(ValueError, match="one digit of shape"):
+    with pytest.raises(ValueError, match="one grey digit of shape"):
         gan_diagram(real=sample.images[:2])
 
 
