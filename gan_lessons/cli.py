@@ -71,9 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=_whole(0, check.MAX_SEED), default=42)
     share = _number(float, 0, "a number in [0, 1), such as 0.999", below=1)
     train.add_argument("--ema", type=share, default=0.0,
-                       help="keep a running average of the generator (lesson 07); 0 = off")  # fmt: skip
+                       help="keep a running average of the generator (lesson 09); 0 = off")  # fmt: skip
     train.add_argument("--r1", type=_number(float, 0, "a number >= 0, such as 1"), default=0.0,
-                       help="weight of the gradient penalty on real digits (lesson 07); 0 = off")  # fmt: skip
+                       help="weight of the gradient penalty on real digits (lesson 09); 0 = off")  # fmt: skip
     train.add_argument("--data", help="folder with the MNIST files (default: see the README)")
     train.add_argument("--out", help="folder for the checkpoint, losses and pictures (default: runs/ARCH)")
     again = train.add_mutually_exclusive_group()

@@ -43,8 +43,8 @@ class TrainConfig:
     z_dim: int = Z_DIM
     seed: int = 42
     max_batches: int | None = None  # stop each epoch after this many batches (quick tries, tests)
-    ema: float = 0.0  # keep a running average of the generator's weights (lesson 07); 0 = off, as in the reference
-    r1: float = 0.0  # weight of the gradient penalty on real digits (lesson 07); 0 = off, as in the reference
+    ema: float = 0.0  # keep a running average of the generator's weights (lesson 09); 0 = off, as in the reference
+    r1: float = 0.0  # weight of the gradient penalty on real digits (lesson 09); 0 = off, as in the reference
     cuda_graph: bool = False  # replay each step as one CUDA graph (gan_lessons.graphed); eager where it cannot
 
     def __post_init__(self) -> None:
@@ -178,7 +178,7 @@ def conditional_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor,
 
 def real_penalty(discriminator: nn.Module, real: torch.Tensor,
                  labels: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:  # fmt: skip
-    """Lesson 07: D's answers on REAL before the sigmoid (B, 1), and how steep they are there (R1).
+    """Lesson 09: D's answers on REAL before the sigmoid (B, 1), and how steep they are there (R1).
 
     The penalty is the squared length of the answer's gradient with respect to the pixels,
     averaged over the batch: small when nudging a real digit hardly changes D's mind.
@@ -195,7 +195,7 @@ def real_penalty(discriminator: nn.Module, real: torch.Tensor,
 
 @torch.no_grad()
 def update_average(average: nn.Module, generator: nn.Module, keep: float, step: int) -> None:
-    """Lesson 07: move AVERAGE's weights a little towards GENERATOR's (BatchNorm statistics are copied).
+    """Lesson 09: move AVERAGE's weights a little towards GENERATOR's (BatchNorm statistics are copied).
 
     Each weight keeps the share KEEP of its old value, or less in the first steps: after STEP
     batches at most (1 + step) / (10 + step), so the average does not drag the untrained start along.
@@ -292,12 +292,12 @@ class Trainer:
 
     @property
     def steps(self) -> int:
-        """Lesson 07: how many batches training has taken so far, in all epochs."""
+        """Lesson 09: how many batches training has taken so far, in all epochs."""
         return len(self.history.batch_d) + self.batch
 
     @property
     def drawer(self) -> nn.Module:
-        """Lesson 07: the generator to draw with: the running average when config.ema is on."""
+        """Lesson 09: the generator to draw with: the running average when config.ema is on."""
         return self.generator if self.average is None else self.average
 
     def samples(self, noise: torch.Tensor | None = None) -> torch.Tensor:
