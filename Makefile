@@ -21,7 +21,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
 test: lint
-	GAN_LESSONS_FAST=1 $(PY) -m pytest --nbval-lax
+	GAN_LESSONS_FAST=1 GAN_LESSONS_STRICT_GLYPHS=1 $(PY) -m pytest --nbval-lax
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 from .data import to_model_range
+from .i18n import N_, tr
 from .models import ClassicGenerator, ConditionalGenerator, DCGANGenerator, count_parameters, make_noise
 from .toy2d import nonsaturating_loss, real_points
 
@@ -67,29 +68,40 @@ class Exercise:
 def layer_problem(yours: object, ours: nn.Module, x: torch.Tensor) -> str | None:
     """None when layer YOURS gives what OURS gives on X (same shape, same numbers), else what differs."""
     if isinstance(yours, type) and issubclass(yours, nn.Module):
-        return f"You wrote the kind of layer, {yours.__name__}, without making one: add brackets, like nn.ReLU()."
+        return tr("You wrote the kind of layer, {name}, without making one: add brackets, like nn.ReLU().",
+                  name=yours.__name__)
     if not isinstance(yours, nn.Module):
-        return f"Write a layer, like nn.ReLU() or nn.Linear(3, 4); you wrote {type(yours).__name__} {yours!r}."
+        return tr("Write a layer, like nn.ReLU() or nn.Linear(3, 4); you wrote {kind} {value!r}.",
+                  kind=type(yours).__name__, value=yours)
     with torch.no_grad():
         got, want = yours(x), ours(x)
     if got.shape != want.shape:
-        return f"For input of shape {tuple(x.shape)} yours gives shape {tuple(got.shape)}, ours {tuple(want.shape)}."
+        return tr("For input of shape {shape} yours gives shape {yours}, ours {ours}.", shape=tuple(x.shape),
+                  yours=tuple(got.shape), ours=tuple(want.shape))
     if not torch.allclose(got, want, atol=1e-6):
         shown = ", ".join(f"{v:.2f}" for v in got.flatten()[:5].tolist())
         expected = ", ".join(f"{v:.2f}" for v in want.flatten()[:5].tolist())
         given = ", ".join(f"{v:g}" for v in x.flatten()[:5].tolist())
-        return f"For {given} yours gives {shown}; it should give {expected}."
+        return tr("For {given} yours gives {shown}; it should give {expected}.", given=given, shown=shown,
+                  expected=expected)
     return None
 
 
 def tensor_problem(yours: object, ours: torch.Tensor, what: str) -> str | None:
-    """What is wrong with YOURS as a tensor like OURS (not a tensor, another shape), else None."""
+    """What is wrong with YOURS as a tensor like OURS (not a tensor, another shape), else None.
+
+    WHAT names the tensor in English, marked with N_ where it is written; it is shown translated.
+    """
+    what = tr(what)
     if isinstance(yours, (int, float)) and not isinstance(yours, bool):
-        return f"Yours is one number, {yours:g}; {what} is a tensor of shape {tuple(ours.shape)}: use torch, not math."
+        return tr("Yours is one number, {value:g}; {what} is a tensor of shape {shape}: use torch, not math.",
+                  value=yours, what=what, shape=tuple(ours.shape))
     if not isinstance(yours, torch.Tensor):
-        return f"Yours is {type(yours).__name__} {yours!r}; {what} is a tensor of shape {tuple(ours.shape)}."
+        return tr("Yours is {kind} {value!r}; {what} is a tensor of shape {shape}.", kind=type(yours).__name__,
+                  value=yours, what=what, shape=tuple(ours.shape))
     if yours.shape != ours.shape:
-        return f"Yours has shape {tuple(yours.shape)}; {what} has shape {tuple(ours.shape)}."
+        return tr("Yours has shape {yours}; {what} has shape {shape}.", yours=tuple(yours.shape), what=what,
+                  shape=tuple(ours.shape))
     return None
 
 
@@ -99,25 +111,27 @@ def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
 
 def _fake_losses_problem(yours: object, ours: object) -> str | None:
     """Lesson 03's exercise: the BCE loss of each guess p for a fake picture, -log(1 - p)."""
-    problem = tensor_problem(yours, ours, "the losses")
+    problem = tensor_problem(yours, ours, N_("the losses"))
     if problem or _close(yours, ours):
         return problem
     p = 1 - torch.exp(-ours)  # the guesses, worked back from the right losses
     if _close(yours, -torch.log(p)):
-        return "That is the loss for a REAL picture, -log(p). A fake picture should get 0, so use 1 - p."
+        return tr("That is the loss for a REAL picture, -log(p). A fake picture should get 0, so use 1 - p.")
     if _close(yours, torch.log(1 - p)):
-        return "Almost: your losses are below 0. A loss is never negative: put a minus in front."
-    return f"For the guesses {[round(v, 2) for v in p.tolist()]} yours gives {[round(v, 2) for v in yours.tolist()]}."
+        return tr("Almost: your losses are below 0. A loss is never negative: put a minus in front.")
+    return tr("For the guesses {guesses} yours gives {yours}.", guesses=[round(v, 2) for v in p.tolist()],
+              yours=[round(v, 2) for v in yours.tolist()])
 
 
 def _halfway_problem(yours: object, ours: object) -> str | None:
     """Lesson 06's exercise: the noise halfway from z_a to z_b."""
-    problem = tensor_problem(yours, ours, "the halfway noise")
+    problem = tensor_problem(yours, ours, N_("the halfway noise"))
     if problem or _close(yours, ours):
         return problem
     if _close(yours, 2 * ours):
-        return "Yours is z_a + z_b: twice too big. Halfway takes half of A plus half of B."
-    return f"Yours differs from the halfway noise by {(yours - ours).abs().mean():.2f} per number on average."
+        return tr("Yours is z_a + z_b: twice too big. Halfway takes half of A plus half of B.")
+    return tr("Yours differs from the halfway noise by {difference:.2f} per number on average.",
+              difference=(yours - ours).abs().mean())
 
 
 _GUESSES = torch.tensor([0.1, 0.5, 0.8, 0.99])  # lesson 03's exercise: the detective's guesses for 4 fakes
@@ -284,14 +298,16 @@ _P_FAKE = torch.tensor([[0.05], [0.3], [0.8]])  # (3, 1): a detective's P(real) 
 def _forger_loss_problem(yours: object, ours: object) -> str | None:
     """None when YOURS is the forger's non-saturating loss, the number OURS; else what is wrong."""
     if not isinstance(yours, torch.Tensor):
-        return f"Write a loss, like bce(p_fake, ...): it gives a tensor; you wrote {type(yours).__name__} {yours!r}."
+        return tr("Write a loss, like bce(p_fake, ...): it gives a tensor; you wrote {kind} {value!r}.",
+                  kind=type(yours).__name__, value=yours)
     if yours.numel() != 1:
-        return f"A loss is one number; yours has shape {tuple(yours.shape)}. Put bce(...) around it."
+        return tr("A loss is one number; yours has shape {shape}. Put bce(...) around it.", shape=tuple(yours.shape))
     if yours.item() < 0:
-        return (f"Yours is {yours.item():.4f}, below 0: BCE is never negative. A minus sign belongs to the "
-                "minimax loss.")
+        return tr("Yours is {yours:.4f}, below 0: BCE is never negative. A minus sign belongs to the minimax loss.",
+                  yours=yours.item())
     if not torch.allclose(yours.detach().float(), torch.as_tensor(ours).detach().float(), atol=1e-5):
-        return f"Yours is {yours.item():.4f}; the fakes labelled real give {float(ours):.4f}."
+        return tr("Yours is {yours:.4f}; the fakes labelled real give {ours:.4f}.", yours=yours.item(),
+                  ours=float(ours))
     return None
 
 
@@ -357,14 +373,17 @@ _L04 = {
 def _loss_problem(yours: object, ours: nn.Module) -> str | None:
     """None when YOURS computes the loss OURS computes on a few answers and labels, else what differs."""
     if isinstance(yours, type):
-        return f"You wrote the kind of loss, {yours.__name__}, without making one: add brackets, like nn.BCELoss()."
+        return tr("You wrote the kind of loss, {name}, without making one: add brackets, like nn.BCELoss().",
+                  name=yours.__name__)
     if not callable(yours):
-        return f"Write a loss you can call, like nn.MSELoss(); you wrote {type(yours).__name__} {yours!r}."
+        return tr("Write a loss you can call, like nn.MSELoss(); you wrote {kind} {value!r}.",
+                  kind=type(yours).__name__, value=yours)
     p, y = torch.tensor([[0.1], [0.5], [0.9]]), torch.tensor([[1.0], [0.0], [1.0]])  # answers, labels (3, 1)
     got, want = yours(p, y), ours(p, y)
     if not isinstance(got, torch.Tensor) or got.shape != want.shape or not torch.allclose(got, want, atol=1e-6):
         shown = f"{got.item():.4f}" if isinstance(got, torch.Tensor) and got.numel() == 1 else repr(got)
-        return f"For answers 0.1, 0.5, 0.9 and labels 1, 0, 1 yours gives {shown}; lesson 03's loss gives {want:.4f}."
+        return tr("For answers 0.1, 0.5, 0.9 and labels 1, 0, 1 yours gives {shown}; lesson 03's loss gives "
+                  "{want:.4f}.", shown=shown, want=want)
     return None
 
 
@@ -378,13 +397,13 @@ def _fakes() -> torch.Tensor:
 def _detach_problem(yours: object, ours: torch.Tensor) -> str | None:
     """None when YOURS holds OURS' pictures without a graph, else what is wrong."""
     if callable(yours):
-        return "You named the method without calling it: add brackets, like fake.detach()."
+        return tr("You named the method without calling it: add brackets, like fake.detach().")
     if not isinstance(yours, torch.Tensor):
-        return f"Write a tensor: the fakes, cut from the forger. You wrote {type(yours).__name__}."
+        return tr("Write a tensor: the fakes, cut from the forger. You wrote {kind}.", kind=type(yours).__name__)
     if yours.shape != ours.shape or not torch.equal(yours.detach(), ours):
-        return "Yours holds other numbers than the fakes: keep the pictures, cut only the graph."
+        return tr("Yours holds other numbers than the fakes: keep the pictures, cut only the graph.")
     if yours.requires_grad:
-        return "Yours still has its graph back to the forger (its requires_grad is True)."
+        return tr("Yours still has its graph back to the forger (its requires_grad is True).")
     return None
 
 
@@ -485,15 +504,19 @@ _L06 = {
 def _grow_problem(yours: object, ours: nn.ConvTranspose2d) -> str | None:
     """None when YOURS is a transposed convolution made like OURS (channels, filter, stride, padding, bias)."""
     if isinstance(yours, type):
-        return f"You wrote the kind of layer, {yours.__name__}, without making one: add the numbers in brackets."
+        return tr("You wrote the kind of layer, {name}, without making one: add the numbers in brackets.",
+                  name=yours.__name__)
     if not isinstance(yours, nn.ConvTranspose2d):
-        return f"Write a transposed convolution, nn.ConvTranspose2d(...); you wrote {type(yours).__name__}."
-    for what, attr in (("feature maps in", "in_channels"), ("feature maps out", "out_channels"),
-                       ("filter size", "kernel_size"), ("stride", "stride"), ("padding", "padding")):  # fmt: skip
+        return tr("Write a transposed convolution, nn.ConvTranspose2d(...); you wrote {kind}.",
+                  kind=type(yours).__name__)
+    for what, attr in ((N_("feature maps in"), "in_channels"), (N_("feature maps out"), "out_channels"),
+                       (N_("filter size"), "kernel_size"), (N_("stride"), "stride"),
+                       (N_("padding"), "padding")):  # fmt: skip
         if getattr(yours, attr) != getattr(ours, attr):
-            return f"Its {what} is {getattr(yours, attr)}; it should be {getattr(ours, attr)}."
+            return tr("Its {what} is {yours}; it should be {ours}.", what=tr(what), yours=getattr(yours, attr),
+                      ours=getattr(ours, attr))
     if (yours.bias is None) != (ours.bias is None):
-        return "Leave out the bias, bias=False: batch normalization comes next and would cancel it."
+        return tr("Leave out the bias, bias=False: batch normalization comes next and would cancel it.")
     return None
 
 
@@ -567,12 +590,14 @@ def _distance_problem(yours: object, ours: object) -> str | None:
     """None when YOURS is the number OURS (a Fréchet distance), else what is wrong."""
     if isinstance(yours, torch.Tensor):
         if yours.numel() != 1:
-            return f"Yours is {yours.numel()} numbers; the distance is one number. Did you use .mean() and .std()?"
+            return tr("Yours is {count} numbers; the distance is one number. Did you use .mean() and .std()?",
+                      count=yours.numel())
         yours = yours.item()
     if not isinstance(yours, (int, float)) or isinstance(yours, bool):
-        return f"Write a number (a sum of two squares); you wrote {type(yours).__name__}."
+        return tr("Write a number (a sum of two squares); you wrote {kind}.", kind=type(yours).__name__)
     if not math.isclose(yours, float(ours), rel_tol=1e-6):
-        return f"Yours is {yours:.4f}; the distance is {float(ours):.4f}. Did you square both differences?"
+        return tr("Yours is {yours:.4f}; the distance is {ours:.4f}. Did you square both differences?", yours=yours,
+                  ours=float(ours))
     return None
 
 
@@ -638,12 +663,12 @@ def _number_problem(yours: object, ours: object) -> str | None:
     if isinstance(yours, torch.Tensor) and yours.numel() == 1:
         yours = yours.item()
     if not isinstance(yours, (int, float)) or isinstance(yours, bool):
-        return f"Write a number, some arithmetic with calm; you wrote {type(yours).__name__}."
+        return tr("Write a number, some arithmetic with calm; you wrote {kind}.", kind=type(yours).__name__)
     ours = float(ours)
     if math.isclose(yours, 2 * ours, rel_tol=1e-6) and ours != 0:
-        return "Yours is R1 times the steepness: the penalty is R1 / 2 times it."
+        return tr("Yours is R1 times the steepness: the penalty is R1 / 2 times it.")
     if not math.isclose(yours, ours, rel_tol=1e-6):
-        return f"Yours is {yours:.4f}; the penalty is {ours:.4f}."
+        return tr("Yours is {yours:.4f}; the penalty is {ours:.4f}.", yours=yours, ours=ours)
     return None
 
 
@@ -688,32 +713,38 @@ _L09 = {
 def _rows_layer_problem(yours: object, ours: nn.Module) -> str | None:
     """None when YOURS is a Linear layer from a one-hot row (10) to 256 numbers without bias, else what differs."""
     if isinstance(yours, type) and issubclass(yours, nn.Module):
-        return f"You wrote the kind of layer, {yours.__name__}, without making one: add brackets and sizes."
+        return tr("You wrote the kind of layer, {name}, without making one: add brackets and sizes.",
+                  name=yours.__name__)
     if isinstance(yours, nn.Embedding):
-        return ("An nn.Embedding does this job for digits written as whole numbers, like 3. Here the detective "
-                "gets one-hot rows of 10 numbers, and those go through an nn.Linear.")  # fmt: skip
+        return tr("An nn.Embedding does this job for digits written as whole numbers, like 3. Here the detective "
+                  "gets one-hot rows of 10 numbers, and those go through an nn.Linear.")  # fmt: skip
     if not isinstance(yours, nn.Linear):
-        return f"Write a layer, like nn.Linear(10, 4, bias=False); you wrote {type(yours).__name__} {yours!r}."
+        return tr("Write a layer, like nn.Linear(10, 4, bias=False); you wrote {kind} {value!r}.",
+                  kind=type(yours).__name__, value=yours)
     sizes, want = (yours.in_features, yours.out_features), (ours.in_features, ours.out_features)
     if sizes != want:
-        return f"Yours takes {sizes[0]} numbers and gives {sizes[1]}; it should take {want[0]} and give {want[1]}."
+        return tr("Yours takes {takes} numbers and gives {gives}; it should take {should_take} and give "
+                  "{should_give}.", takes=sizes[0], gives=sizes[1], should_take=want[0], should_give=want[1])
     if yours.bias is not None:
-        return "Yours adds a bias, so a digit's row would not be just its own numbers: add bias=False."
+        return tr("Yours adds a bias, so a digit's row would not be just its own numbers: add bias=False.")
     return None
 
 
 def _wanted_problem(yours: object, ours: torch.Tensor) -> str | None:
     """None when YOURS is a batch of random whole digits 0..9 shaped like OURS, else what is wrong."""
     if not isinstance(yours, torch.Tensor):
-        return f"Make a tensor with torch.randint; you wrote {type(yours).__name__} {yours!r}."
+        return tr("Make a tensor with torch.randint; you wrote {kind} {value!r}.", kind=type(yours).__name__,
+                  value=yours)
     if yours.shape != ours.shape:
-        return f"Yours has shape {tuple(yours.shape)}; it needs one digit per fake: {tuple(ours.shape)}."
+        return tr("Yours has shape {yours}; it needs one digit per fake: {ours}.", yours=tuple(yours.shape),
+                  ours=tuple(ours.shape))
     if yours.is_floating_point() or yours.dtype == torch.bool:
-        return "Yours holds fractions (or True/False); digits are whole numbers: use torch.randint."
+        return tr("Yours holds fractions (or True/False); digits are whole numbers: use torch.randint.")
     if int(yours.min()) < 0 or int(yours.max()) > 9:
-        return f"Yours has numbers from {int(yours.min())} to {int(yours.max())}; digits go from 0 to 9."
+        return tr("Yours has numbers from {low} to {high}; digits go from 0 to 9.", low=int(yours.min()),
+                  high=int(yours.max()))
     if len(yours) > 1 and bool((yours == yours[0]).all()):
-        return "Yours asks for the same digit every time; the forger must practise every digit: pick at random."
+        return tr("Yours asks for the same digit every time; the forger must practise every digit: pick at random.")
     return None
 
 

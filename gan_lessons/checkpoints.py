@@ -15,8 +15,10 @@ from typing import Any
 import torch
 
 from . import validate as check
+from .i18n import N_, tr
 
 FORMAT = "gan-lessons"  # every file we write says this, so we can tell ours from others
+KIND_NAMES = {"generator": N_("generator"), "checkpoint": N_("checkpoint")}  # the kinds of file we write, in words
 
 
 class CheckpointError(ValueError):
@@ -40,7 +42,7 @@ def write_text_atomic(text: str, path: str | Path) -> Path:
 
 def _write_atomic(write, path: str | Path) -> Path:
     """Call WRITE on a temporary file beside PATH, then rename it over PATH: readers see old or new, never a mix."""
-    path = check.output_file(path, "The file to write,", error=CheckpointError)  # only a regular file is replaced
+    path = check.output_file(path, tr("The file to write,"), error=CheckpointError)  # only a regular file is replaced
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,10 +56,9 @@ def _write_atomic(write, path: str | Path) -> Path:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
         if isinstance(err, OSError):  # a full disk, a read-only folder, a file where a folder should be
-            raise CheckpointError(
-                f"Could not write {path} ({err.strerror or err}). Free some disk space or choose another "
-                f"folder; the previous {path.name}, if there was one, is unchanged."
-            ) from err
+            raise CheckpointError(tr("Could not write {path} ({why}). Free some disk space or choose another folder; "
+                                     "the previous {name}, if there was one, is unchanged.", path=path,
+                                     why=err.strerror or err, name=path.name)) from err  # fmt: skip
         raise
     return path
 
@@ -65,33 +66,37 @@ def _write_atomic(write, path: str | Path) -> Path:
 def load_safe(path: str | Path, *kinds: str) -> dict[str, Any]:
     """Lesson 05: read a file we wrote, refusing anything that could run code."""
     path = Path(path)
-    obj = _load(path, "a checkpoint file")
-    wanted = " or ".join(kinds)
+    obj = _load(path, tr("a checkpoint file"))
+    wanted = tr(" or ").join(tr(KIND_NAMES.get(k, k)) for k in kinds)  # "generator or checkpoint"
     if isinstance(obj, dict) and obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise CheckpointError(f"{path} holds bare weights (a state_dict), not a gan-lessons {wanted} file. "
-                              "Save generators with gan_lessons.pretrained.save_generator.")  # fmt: skip
+        raise CheckpointError(tr("{path} holds bare weights (a state_dict), not a gan-lessons {wanted} file. "
+                                 "Save generators with gan_lessons.pretrained.save_generator.", path=path,
+                                 wanted=wanted))  # fmt: skip
     if not isinstance(obj, dict) or obj.get("format") != FORMAT or obj.get("kind") not in kinds:
-        raise CheckpointError(f"{path} is not a gan-lessons {wanted} file. Pass a file that gan-lessons wrote.")
+        raise CheckpointError(tr("{path} is not a gan-lessons {wanted} file. Pass a file that gan-lessons wrote.",
+                                 path=path, wanted=wanted))  # fmt: skip
     return obj
 
 
-def load_tensor(path: str | Path, what: str = "a file of digits from `gan-lessons sample`") -> torch.Tensor:
+def load_tensor(path: str | Path, what: str = N_("a file of digits from `gan-lessons sample`")) -> torch.Tensor:
     """Lesson 08: read a file that holds one tensor (digits from `gan-lessons sample`), as safely as load_safe."""
     path = Path(path)
-    obj = _load(path, what)
+    obj = _load(path, tr(what))  # a caller's own words come translated already, and stay as they are
     if not isinstance(obj, torch.Tensor):
-        raise CheckpointError(f"{path} holds a {type(obj).__name__}, not a tensor of digits (N, 1, 28, 28).")
+        raise CheckpointError(tr("{path} holds a {kind}, not a tensor of digits (N, 1, 28, 28).", path=path,
+                                 kind=type(obj).__name__))  # fmt: skip
     return obj
 
 
 def _load(path: Path, what: str) -> Any:
     """torch.load PATH with weights only, after checking that it is small enough to open (WHAT it should be)."""
     if path.is_dir():
-        raise CheckpointError(f"{path} is a folder. Pass the file inside it, such as {path / 'checkpoint.pt'}.")
+        raise CheckpointError(tr("{path} is a folder. Pass the file inside it, such as {inside}.", path=path,
+                                 inside=path / "checkpoint.pt"))  # fmt: skip
     if not path.is_file():
-        raise CheckpointError(f"No file at {path}. Check the path, or train first to create it.")
-    damaged = (f"{path} is not {what}, or it is damaged or incomplete (a save or download that did not "
-               "finish?). Train again, or download it again.")  # fmt: skip
+        raise CheckpointError(tr("No file at {path}. Check the path, or train first to create it.", path=path))
+    damaged = tr("{path} is not {what}, or it is damaged or incomplete (a save or download that did not finish?). "
+                 "Train again, or download it again.", path=path, what=what)  # fmt: skip
     try:
         _check_bounds(path, damaged)
         with warnings.catch_warnings():  # torch warns about odd pickles; the message below says more
@@ -106,18 +111,19 @@ def _load(path: Path, what: str) -> Any:
 
 
 def _refused(path: Path) -> CheckpointError:
-    return CheckpointError(
-        f"Refused to load {path}: it names Python code to run when it is opened, so it could harm this "
-        "computer. Only load files made by gan-lessons, or by people you trust."
-    )
+    return CheckpointError(tr("Refused to load {path}: it names Python code to run when it is opened, so it could "
+                              "harm this computer. Only load files made by gan-lessons, or by people you trust.",
+                              path=path))  # fmt: skip
 
 
 def _check_bounds(path: Path, damaged: str) -> None:
     """Refuse PATH, reading only its headers, when opening it could take more memory than MNIST itself."""
     size = path.stat().st_size
-    too_big = f"gan-lessons files are at most {MAX_FILE // 2**20} MB, so this one is not ours or it is damaged"
+    too_big = tr("gan-lessons files are at most {most} MB, so this one is not ours or it is damaged",
+                 most=MAX_FILE // 2**20)  # fmt: skip
     if size > MAX_FILE:
-        raise CheckpointError(f"{path} holds {size / 2**20:,.0f} MB; {too_big}. It was not opened.")
+        raise CheckpointError(tr("{path} holds {size:,.0f} MB; {too_big}. It was not opened.", path=path,
+                                 size=size / 2**20, too_big=too_big))  # fmt: skip
     if not zipfile.is_zipfile(path):  # we always write torch's zip format; older formats trust sizes they hold
         if _names_code(path):
             raise _refused(path)
@@ -127,13 +133,15 @@ def _check_bounds(path: Path, damaged: str) -> None:
         unpacked = sum(e.file_size for e in entries)
         pickles = [e for e in entries if e.filename.endswith("data.pkl")]
         if unpacked > MAX_FILE or any(e.compress_type != zipfile.ZIP_STORED for e in entries):
-            raise CheckpointError(f"{path} would unpack to {unpacked / 2**20:,.0f} MB (torch stores its files "
-                                  f"unpacked); {too_big}. It was not opened.")  # fmt: skip
+            raise CheckpointError(tr("{path} would unpack to {size:,.0f} MB (torch stores its files unpacked); "
+                                     "{too_big}. It was not opened.", path=path, size=unpacked / 2**20,
+                                     too_big=too_big))  # fmt: skip
         if len(pickles) != 1:
             raise CheckpointError(damaged)
         if pickles[0].file_size > MAX_PICKLE or _pickle_ops(archive.read(pickles[0])) > MAX_OPS:
-            raise CheckpointError(f"{path} holds a pickle too large to be ours (more than {MAX_PICKLE // 2**20} MB "
-                                  f"or {MAX_OPS:,} steps): {too_big}. It was not opened.")  # fmt: skip
+            raise CheckpointError(tr("{path} holds a pickle too large to be ours (more than {most} MB or {steps:,} "
+                                     "steps): {too_big}. It was not opened.", path=path, most=MAX_PICKLE // 2**20,
+                                     steps=MAX_OPS, too_big=too_big))  # fmt: skip
 
 
 def _pickle_ops(raw: bytes) -> int:

@@ -20,16 +20,18 @@ import math
 from typing import Any, TypeVar
 
 from .answer_key import KEY, Exercise, Question
+from .i18n import N_, tr
 
 __all__ = ["check", "yours_or_ours"]
 
 T = TypeVar("T")
 
-CORRECT = "✅ Correct!"
-NOT_YET = "❌ Not quite."
-BLANK = "✏️ Write your answer in place of ... and run the cell again."
-BLANK_CODE = "✏️ Left blank, so the lesson goes on with the package's version. Write yours in place of ... to try."
-GOES_ON = "The lesson goes on with the package's version; fix yours and run the cell again."
+# Printed with tr(...) at the moment they are shown, so they follow set_language.
+CORRECT = N_("✅ Correct!")
+NOT_YET = N_("❌ Not quite.")
+BLANK = N_("✏️ Write your answer in place of ... and run the cell again.")
+BLANK_CODE = N_("✏️ Left blank, so the lesson goes on with the package's version. Write yours in place of ... to try.")
+GOES_ON = N_("The lesson goes on with the package's version; fix yours and run the cell again.")
 
 
 def _entry(question: str, kind: type) -> Any:
@@ -65,14 +67,15 @@ def _form_tip(answer: object, entry: Question) -> str:
     if entry.choices:
         letters = ", ".join(f'"{c}"' for c in entry.choices)
         if not isinstance(answer, str) or answer.strip().lower() not in [c.lower() for c in entry.choices]:
-            return f"🤔 Answer with one of {letters} (with the quotes); you wrote {answer!r}."
+            return tr("🤔 Answer with one of {letters} (with the quotes); you wrote {answer!r}.", letters=letters,
+                      answer=answer)
         return ""
     if isinstance(expected, bool) and not isinstance(answer, bool):
-        return f"🤔 Answer True or False (no quotes); you wrote {answer!r}."
+        return tr("🤔 Answer True or False (no quotes); you wrote {answer!r}.", answer=answer)
     if isinstance(expected, (int, float)) and not isinstance(expected, bool) and isinstance(answer, str):
-        return f"🤔 Write a number without quotes, like 12 or 3 * 4; you wrote {answer!r}."
+        return tr("🤔 Write a number without quotes, like 12 or 3 * 4; you wrote {answer!r}.", answer=answer)
     if isinstance(expected, (tuple, list)) and not isinstance(answer, (tuple, list, int)):
-        return f"🤔 Write it in brackets, like (3, 50); you wrote {answer!r}."
+        return tr("🤔 Write it in brackets, like (3, 50); you wrote {answer!r}.", answer=answer)
     return ""
 
 
@@ -88,7 +91,7 @@ def verdict(question: str, answer: object) -> bool:
     """Lesson 00: like check, and return True when ANSWER is right."""
     entry: Question = _entry(question, Question)
     if answer is ...:
-        print(BLANK)
+        print(tr(BLANK))
         return False
     tip = _form_tip(answer, entry)
     try:
@@ -97,7 +100,7 @@ def verdict(question: str, answer: object) -> bool:
         ok = False
     if tip:
         print(tip)
-    print(CORRECT if ok else f"{NOT_YET} Hint: {entry.hint}")
+    print(tr(CORRECT) if ok else tr("{not_yet} Hint: {hint}", not_yet=tr(NOT_YET), hint=tr(entry.hint)))
     return ok
 
 
@@ -111,14 +114,15 @@ def yours_or_ours(question: str, yours: object, ours: T | None = None) -> T:
     if ours is None:
         ours = entry.ours()
     if yours is ...:
-        print(BLANK_CODE)
+        print(tr(BLANK_CODE))
         return ours
     try:
         problem = entry.checker(yours, ours)
     except Exception as err:  # the learner's code crashed inside the checker
-        problem = f"running it raised {type(err).__name__}: {err}"
+        problem = tr("running it raised {error}: {message}", error=type(err).__name__, message=err)
     if problem is None:
-        print(f"{CORRECT} The lesson goes on with yours.")
+        print(tr("{correct} The lesson goes on with yours.", correct=tr(CORRECT)))
         return yours  # type: ignore[return-value]
-    print(f"{NOT_YET} {problem}\nHint: {entry.hint}\n{GOES_ON}")
+    print(tr("{not_yet} {problem}\nHint: {hint}\n{goes_on}", not_yet=tr(NOT_YET), problem=problem,
+             hint=tr(entry.hint), goes_on=tr(GOES_ON)))
     return ours

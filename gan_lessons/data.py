@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 
 from . import validate as check
+from .i18n import N_, tr
 
 ENV_DATA = "GAN_LESSONS_DATA"
 ENV_OFFLINE = "GAN_LESSONS_OFFLINE"
@@ -39,10 +40,15 @@ MNIST_FILES = {
 }
 _IDX_MAGIC = {3: 0x00000803, 1: 0x00000801}  # images have 3 dims, labels 1
 MAX_ITEMS = 60_000  # MNIST's training set, its largest file: we never read more digits than that
-_HOW_TO_FIX = (
+_HOW_TO_FIX = N_(
     "Delete the file and download MNIST again (torchvision.datasets.MNIST(..., download=True)), "
     "or point GAN_LESSONS_DATA at a folder with the four good files."
 )
+
+
+def _how_to_fix() -> str:
+    """What to do about a damaged or wrong MNIST file, in the chosen language."""
+    return tr(_HOW_TO_FIX)
 
 
 def env_flag(name: str) -> bool:
@@ -67,7 +73,7 @@ class MnistData:
 
     def describe(self) -> str:
         """Lesson 01: one line saying which data this is and how many images it holds."""
-        return f"MNIST: {len(self):,} images from {self.source}"
+        return tr("MNIST: {count:,} images from {source}", count=len(self), source=self.source)
 
 
 def read_idx(path: str | Path, ndim: int, check_md5: bool = True) -> torch.Tensor:
@@ -94,14 +100,15 @@ def read_idx(path: str | Path, ndim: int, check_md5: bool = True) -> torch.Tenso
                 raise
     except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
         why = f"{type(err).__name__}: {err}".rstrip(": ")
-        raise DataError(f"Cannot read {path}: it is not a whole, undamaged file ({why}). The file is damaged. "
-                        f"{_HOW_TO_FIX}") from err  # fmt: skip
+        raise DataError(tr("Cannot read {path}: it is not a whole, undamaged file ({why}). The file is damaged. {fix}",
+                           path=path, why=why, fix=_how_to_fix())) from err  # fmt: skip
     name = path.name.removesuffix(".gz")
     if check_md5 and name in MNIST_FILES:
         digest = hashlib.md5(header)
         digest.update(memoryview(body)[:expected])
         if digest.hexdigest() != MNIST_FILES[name][0]:
-            raise DataError(f"{path} is not the official MNIST file (its checksum differs). {_HOW_TO_FIX}")
+            raise DataError(tr("{path} is not the official MNIST file (its checksum differs). {fix}", path=path,
+                               fix=_how_to_fix()))  # fmt: skip
     shape = (count, 28, 28) if ndim == 3 else (count,)
     return torch.frombuffer(body, dtype=torch.uint8, count=expected).reshape(shape)  # no copy
 
@@ -127,23 +134,25 @@ def _drain(f) -> None:
 def _check_length(path: Path, got: int, expected: int, header_size: int) -> None:
     """Raise a DataError unless the GOT bytes after the header are the EXPECTED ones."""
     if got < expected:
-        raise DataError(f"{path} is truncated or damaged: {header_size + got:,} bytes, expected "
-                        f"{header_size + expected:,}. {_HOW_TO_FIX}")  # fmt: skip
+        raise DataError(tr("{path} is truncated or damaged: {size:,} bytes, expected {expected:,}. {fix}", path=path,
+                           size=header_size + got, expected=header_size + expected, fix=_how_to_fix()))  # fmt: skip
     if got > expected:
-        raise DataError(f"{path} holds more than the {header_size + expected:,} bytes its header promises: it is "
-                        f"damaged, or not MNIST. It was not read further. {_HOW_TO_FIX}")  # fmt: skip
+        raise DataError(tr("{path} holds more than the {expected:,} bytes its header promises: it is damaged, or not "
+                           "MNIST. It was not read further. {fix}", path=path, expected=header_size + expected,
+                           fix=_how_to_fix()))  # fmt: skip
 
 
 def _check_idx_header(path: Path, header: bytes, ndim: int) -> int:
     """Check an IDX header; return the number of items it promises (at most MAX_ITEMS)."""
     if len(header) < 4 + 4 * ndim or int.from_bytes(header[:4], "big") != _IDX_MAGIC[ndim]:
-        raise DataError(f"{path} is not an MNIST IDX file (wrong header). {_HOW_TO_FIX}")
+        raise DataError(tr("{path} is not an MNIST IDX file (wrong header). {fix}", path=path, fix=_how_to_fix()))
     dims = [int.from_bytes(header[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     if ndim == 3 and dims[1:] != [28, 28]:
-        raise DataError(f"{path} holds {dims[1]}x{dims[2]} images; MNIST images are 28x28. {_HOW_TO_FIX}")
+        raise DataError(tr("{path} holds {height}x{width} images; MNIST images are 28x28. {fix}", path=path,
+                           height=dims[1], width=dims[2], fix=_how_to_fix()))  # fmt: skip
     if dims[0] > MAX_ITEMS:
-        raise DataError(f"{path} says it holds {dims[0]:,} digits; MNIST's largest file holds {MAX_ITEMS:,}. "
-                        f"It was not read. {_HOW_TO_FIX}")  # fmt: skip
+        raise DataError(tr("{path} says it holds {count:,} digits; MNIST's largest file holds {most:,}. It was not "
+                           "read. {fix}", path=path, count=dims[0], most=MAX_ITEMS, fix=_how_to_fix()))  # fmt: skip
     return dims[0]
 
 
@@ -171,28 +180,29 @@ def read_mnist_folder(folder: str | Path, train: bool = True) -> MnistData:
     """Lesson 01: read MNIST's images and labels from a folder, checking every file."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise DataError(f"There is no folder {folder}. Check its name, or leave it out to use the built-in sample.")
-    split = "training" if train else "test"
+        raise DataError(tr("There is no folder {folder}. Check its name, or leave it out to use the built-in sample.",
+                           folder=folder))  # fmt: skip
+    split = tr("training") if train else tr("test")
     found = []
     for name in _split_names(train):
         path = _find_file(folder, name)
         if path is None:
-            raise DataError(
-                f"{folder} has no {name} (or {name}.gz), needed for MNIST's {split} set. "
-                "Put the four MNIST files there, or leave the folder out to use the built-in sample."
-            )
+            raise DataError(tr("{folder} has no {name} (or {name}.gz), needed for MNIST's {split} set. Put the four "
+                               "MNIST files there, or leave the folder out to use the built-in sample.", folder=folder,
+                               name=name, split=split))  # fmt: skip
         found.append(path)
     images, labels = read_idx(found[0], 3), read_idx(found[1], 1)
     if len(images) != len(labels):
-        raise DataError(f"{found[0]} has {len(images)} images but {found[1]} has {len(labels)} labels.")
-    return MnistData(images, labels.long(), f"{folder} ({split} set)")
+        raise DataError(tr("{images_file} has {images} images but {labels_file} has {labels} labels.",
+                           images_file=found[0], images=len(images), labels_file=found[1], labels=len(labels)))
+    return MnistData(images, labels.long(), tr("{folder} ({split} set)", folder=folder, split=split))
 
 
 def load_sample() -> MnistData:
     """Lesson 01: the 6,000 real MNIST digits (600 of each) that ship with the package."""
     images = read_idx(SAMPLE_DIR / f"{SAMPLE_PREFIX}-images-idx3-ubyte.gz", 3)
     labels = read_idx(SAMPLE_DIR / f"{SAMPLE_PREFIX}-labels-idx1-ubyte.gz", 1)
-    return MnistData(images, labels.long(), "the built-in sample (no full MNIST found)")
+    return MnistData(images, labels.long(), tr("the built-in sample (no full MNIST found)"))
 
 
 def _download(root: Path, train: bool) -> MnistData | None:
@@ -228,7 +238,7 @@ def to_model_range(images: torch.Tensor) -> torch.Tensor:
     """Lesson 01: uint8 pixels 0..255 to floats in [-1, 1], as ToTensor + Normalize(0.5, 0.5)."""
     if isinstance(images, torch.Tensor) and images.dim() == 2:  # one digit (28, 28)
         images = images.unsqueeze(0)
-    images = check.digits(images, "to_model_range expects", floats=False)  # (N, 1, 28, 28) uint8
+    images = check.digits(images, tr("to_model_range expects"), floats=False)  # (N, 1, 28, 28) uint8
     x = images.float().div(255)  # ToTensor: [0, 1]
     return (x - 0.5) / 0.5  # Normalize((0.5,), (0.5,)): [-1, 1], (N, 1, 28, 28)
 
@@ -274,5 +284,6 @@ def reference_loader(data: MnistData, batch_size: int = 128, seed: int = 0) -> t
 
 def subset(data: MnistData, n: int) -> MnistData:
     """Lesson 01: the first N digits (fast mode uses a few hundred)."""
-    n = check.whole(n, "subset: n, how many digits to keep,", 1)
-    return MnistData(data.images[:n], data.labels[:n], f"{data.source}, first {min(n, len(data))}")
+    n = check.whole(n, tr("subset: n, how many digits to keep,"), 1)
+    return MnistData(data.images[:n], data.labels[:n], tr("{source}, first {count}", source=data.source,
+                                                          count=min(n, len(data))))

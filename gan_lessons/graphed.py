@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
+from .i18n import tr
+
 if TYPE_CHECKING:
     from .training import TrainConfig, Trainer
 
@@ -35,11 +37,11 @@ WARMUP_STEPS = 3  # eager steps on the capture stream before recording (cuBLAS a
 def why_not_graphed(config: TrainConfig, device: torch.device) -> str | None:
     """Lesson 05: why the graphed step cannot run with CONFIG on DEVICE, or None when it can."""
     if device.type != "cuda":
-        return f"CUDA graphs need an NVIDIA GPU (CUDA), and this run is on {device.type}"
+        return tr("CUDA graphs need an NVIDIA GPU (CUDA), and this run is on {device}", device=device.type)
     if config.r1:
-        return f"the graphed step has no gradient penalty, and r1 is {config.r1}"
+        return tr("the graphed step has no gradient penalty, and r1 is {r1}", r1=config.r1)
     if config.arch == "conditional":
-        return "the graphed step has no labels, and the conditional GAN needs them"
+        return tr("the graphed step has no labels, and the conditional GAN needs them")
     return None
 
 
@@ -69,8 +71,9 @@ def _make(trainer: Trainer) -> GraphedStep | bool:
             return GraphedStep(trainer.generator, trainer.discriminator, trainer.opt_g, trainer.opt_d,
                                example, trainer.config.z_dim)  # fmt: skip
         except RuntimeError as err:
-            reason = "recording the CUDA graph failed: " + ((str(err).strip().splitlines() or ["?"])[0])
-    print(f"cuda_graph: training with the ordinary (eager) step, because {reason}.")
+            first_line = (str(err).strip().splitlines() or ["?"])[0]
+            reason = tr("recording the CUDA graph failed: {error}", error=first_line)
+    print(tr("cuda_graph: training with the ordinary (eager) step, because {reason}.", reason=reason))
     return False
 
 
@@ -84,7 +87,8 @@ class GraphedStep:
         nets = (generator, discriminator, opt_g, opt_d)
         for opt in (opt_g, opt_d):
             if not isinstance(opt, torch.optim.Adam):
-                raise ValueError(f"The graphed step needs torch.optim.Adam optimizers, got {type(opt).__name__}.")
+                raise ValueError(tr("The graphed step needs torch.optim.Adam optimizers, got {kind}.",
+                                    kind=type(opt).__name__))
         device = example.device
         self.batch_size = len(example)
         self.real = example.detach().clone()  # (B, 1, 28, 28): the graph's input, refilled before each replay

@@ -7,6 +7,7 @@ import random
 import numpy as np
 import torch
 
+from . import i18n
 from . import validate as check
 from .data import env_flag
 
@@ -17,6 +18,27 @@ REPOSITORY = "gan-lessons/gan-lessons"  # on GitHub; the Colab badges and the in
 def is_fast() -> bool:
     """Lesson 00: True in fast mode (CI sets GAN_LESSONS_FAST=1): little data, few epochs."""
     return env_flag(ENV_FAST)
+
+
+def _draw_chinese_when_asked() -> None:
+    """Give matplotlib the Chinese font when GAN_LESSONS_LANG asks for Chinese and no notebook chose yet."""
+    if i18n.get_language() == "zh-CN":
+        from .fonts import use_cjk_font
+
+        use_cjk_font()
+
+
+def set_language(language: str = "en") -> str:
+    """Lesson 00: print and draw in LANGUAGE ("en" or "zh-CN") from now on; returns the language's code.
+
+    Chinese also makes matplotlib draw Chinese text with a real Chinese font (gan_lessons/fonts.py).
+    """
+    code = i18n.set_language(language)
+    if code == "zh-CN":
+        from .fonts import use_cjk_font
+
+        use_cjk_font()
+    return code
 
 
 def seed_everything(seed: int = 42) -> None:
@@ -55,3 +77,6 @@ def enable_widgets() -> bool:
         if int(ipywidgets.__version__.split(".")[0]) >= 8:
             output.enable_custom_widget_manager()  # Colab's own manager shows only ipywidgets 7
     return widgets_available()
+
+
+_draw_chinese_when_asked()

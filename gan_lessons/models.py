@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from . import validate as check
+from .i18n import tr
 
 Z_DIM = 100  # how many random numbers the generator starts from
 
@@ -15,7 +16,8 @@ def _check_shape(x: torch.Tensor, expected: tuple[int | None, ...], what: str) -
     ok = x.dim() == len(expected) and all(e is None or e == s for e, s in zip(expected, x.shape, strict=False))
     if not ok:
         want = "(" + ", ".join("B" if e is None else str(e) for e in expected) + ")"
-        raise ValueError(f"{what} expects a tensor of shape {want}, B = batch size; got {tuple(x.shape)}.")
+        raise ValueError(tr("{what} expects a tensor of shape {want}, B = batch size; got {shape}.", what=what,
+                            want=want, shape=tuple(x.shape)))  # fmt: skip
 
 
 class ClassicGenerator(nn.Module):
@@ -39,7 +41,7 @@ class ClassicGenerator(nn.Module):
         )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        _check_shape(z, (None, self.z_dim), "The generator")
+        _check_shape(z, (None, self.z_dim), tr("The generator"))
         return self.net(z).view(-1, 1, 28, 28)  # (B, 784) -> (B, 1, 28, 28)
 
 
@@ -60,7 +62,7 @@ class ClassicDiscriminator(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_shape(x, (None, 1, 28, 28), "The discriminator")
+        _check_shape(x, (None, 1, 28, 28), tr("The discriminator"))
         return self.net(x)
 
 
@@ -87,7 +89,7 @@ class DCGANGenerator(nn.Module):
         )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        _check_shape(z, (None, self.z_dim), "The generator")
+        _check_shape(z, (None, self.z_dim), tr("The generator"))
         x = self.project(z).view(-1, 2 * self.width, 7, 7)  # (B, 64, 7, 7): 64 small feature maps
         return self.grow(x)
 
@@ -116,7 +118,7 @@ class DCGANDiscriminator(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_shape(x, (None, 1, 28, 28), "The discriminator")
+        _check_shape(x, (None, 1, 28, 28), tr("The discriminator"))
         return self.net(x)
 
 
@@ -127,11 +129,12 @@ def one_hot(labels: torch.Tensor) -> torch.Tensor:
     """Lesson 10: digits (B,) as rows of ten switches (B, 10): a 1 at the digit's place, 0 elsewhere."""
     if not isinstance(labels, torch.Tensor) or labels.dim() != 1 or labels.is_floating_point():
         got = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
-        raise ValueError(f"Labels must be a 1-D tensor of whole numbers 0..9, such as torch.tensor([3, 7]); got {got}.")
+        raise ValueError(tr("Labels must be a 1-D tensor of whole numbers 0..9, such as torch.tensor([3, 7]); got "
+                            "{got}.", got=got))  # fmt: skip
     on_cpu = labels.device.type == "cpu"  # checking the values elsewhere would make the GPU wait
     if on_cpu and len(labels) and not (0 <= int(labels.min()) and int(labels.max()) < N_DIGITS):
         low, high = int(labels.min()), int(labels.max())
-        raise ValueError(f"Labels must be digits from 0 to 9; got values from {low} to {high}.")
+        raise ValueError(tr("Labels must be digits from 0 to 9; got values from {low} to {high}.", low=low, high=high))
     return (labels.unsqueeze(1) == torch.arange(N_DIGITS, device=labels.device)).float()  # (B, 10)
 
 
@@ -147,7 +150,7 @@ class ConditionalGenerator(DCGANGenerator):
         self.z_dim = z_dim
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        _check_shape(z, (None, self.z_dim), "The generator")
+        _check_shape(z, (None, self.z_dim), tr("The generator"))
         if labels is None:
             labels = torch.arange(len(z), device=z.device) % N_DIGITS  # (B,): 0, 1, ..., 9, 0, 1, ...
         zy = torch.cat([z, label_rows(labels, len(z)).to(z.device)], dim=1)  # (B, z_dim + 10)
@@ -182,7 +185,7 @@ class ConditionalDiscriminator(nn.Module):
 
     def logit(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Lesson 10: the answer before the last sigmoid (B, 1): above 0 means "a real digit of that kind"."""
-        _check_shape(x, (None, 1, 28, 28), "The discriminator")
+        _check_shape(x, (None, 1, 28, 28), tr("The discriminator"))
         seen = self.features(x)  # (B, 256): what the detective sees in each picture
         row = self.rows(label_rows(labels, len(x)).to(x.device))  # (B, 256): what a real one of that digit shows
         match = (seen * row).sum(dim=1, keepdim=True)  # (B, 1): big when the picture fits its digit's row
@@ -207,8 +210,8 @@ def _check_labels(labels: torch.Tensor, n: int) -> None:
     """Raise a ValueError unless LABELS is one digit label per picture, (N,)."""
     if not isinstance(labels, torch.Tensor) or labels.shape != (n,) or labels.is_floating_point():
         got = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
-        raise ValueError(f"A conditional network needs one label per picture: whole numbers 0..9 of shape ({n},), "
-                         f"or rows of ten numbers ({n}, 10); got {got}.")  # fmt: skip
+        raise ValueError(tr("A conditional network needs one label per picture: whole numbers 0..9 of shape ({n},), "
+                            "or rows of ten numbers ({n}, 10); got {got}.", n=n, got=got))  # fmt: skip
 
 
 def is_conditional(model: nn.Module) -> bool:
@@ -227,7 +230,7 @@ def build_gan(arch: str = "classic", z_dim: int = Z_DIM) -> tuple[nn.Module, nn.
     """Lesson 05: a fresh (generator, discriminator) pair of the named architecture."""
     if arch not in ARCHITECTURES:
         names = ", ".join(sorted(ARCHITECTURES))
-        raise ValueError(f"Unknown architecture {arch!r}. Choose one of: {names}.")
+        raise ValueError(tr("Unknown architecture {arch!r}. Choose one of: {names}.", arch=arch, names=names))
     gen_cls, disc_cls = ARCHITECTURES[arch]
     return gen_cls(z_dim), disc_cls()
 
@@ -237,9 +240,9 @@ def discriminator_logit(discriminator: nn.Module, x: torch.Tensor) -> torch.Tens
     layers = getattr(discriminator, "net", None)
     if not isinstance(layers, nn.Sequential) or not isinstance(layers[-1], nn.Sigmoid):
         name = type(discriminator).__name__
-        raise ValueError(f"The gradient penalty needs a discriminator whose `net` is an nn.Sequential ending in "
-                         f"nn.Sigmoid, like the package's; got {name}. Use r1=0 with it.")  # fmt: skip
-    _check_shape(x, (None, 1, 28, 28), "The discriminator")
+        raise ValueError(tr("The gradient penalty needs a discriminator whose `net` is an nn.Sequential ending in "
+                            "nn.Sigmoid, like the package's; got {name}. Use r1=0 with it.", name=name))  # fmt: skip
+    _check_shape(x, (None, 1, 28, 28), tr("The discriminator"))
     return layers[:-1](x)  # (B, 1)
 
 
@@ -252,8 +255,9 @@ def make_noise(n: int, z_dim: int = Z_DIM, seed: int | None = None, device: str 
     """Lesson 02: N noise vectors of Z_DIM standard normal numbers, the same for the same SEED."""
     n, z_dim = check.whole(n, "make_noise: n"), check.whole(z_dim, "make_noise: z_dim", 1)
     if n * z_dim > check.MAX_NUMBERS:
-        raise ValueError(f"make_noise: {n:,} x {z_dim:,} numbers would fill {n * z_dim * 4 / 2**30:,.1f} GB of memory; "
-                         f"ask for at most {check.MAX_NUMBERS:,} numbers, such as n={check.MAX_NUMBERS // z_dim:,}.")
+        raise ValueError(tr("make_noise: {n:,} x {z_dim:,} numbers would fill {size:,.1f} GB of memory; ask for at "
+                            "most {most:,} numbers, such as n={fits:,}.", n=n, z_dim=z_dim, size=n * z_dim * 4 / 2**30,
+                            most=check.MAX_NUMBERS, fits=check.MAX_NUMBERS // z_dim))  # fmt: skip
     g = torch.Generator().manual_seed(check.seed(seed, "make_noise")) if seed is not None else None
     return torch.randn(n, z_dim, generator=g).to(device)  # (N, z_dim), drawn on the CPU so seeds agree everywhere
 
@@ -262,10 +266,11 @@ def make_noise(n: int, z_dim: int = Z_DIM, seed: int | None = None, device: str 
 def generate(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
     """Lesson 02: draw digits from noise Z without training or changing GENERATOR (lesson 10: of the digits LABELS)."""
     if not isinstance(z, torch.Tensor):
-        raise ValueError(f"generate needs noise, a tensor (N, z_dim) such as make_noise(16); got {type(z).__name__}.")
+        raise ValueError(tr("generate needs noise, a tensor (N, z_dim) such as make_noise(16); got {kind}.",
+                            kind=type(z).__name__))  # fmt: skip
     if labels is not None and not is_conditional(generator):
-        raise ValueError(f"This {type(generator).__name__} takes no label: it draws whatever digit its noise gives. "
-                         "Leave labels out, or use a conditional generator.")  # fmt: skip
+        raise ValueError(tr("This {kind} takes no label: it draws whatever digit its noise gives. Leave labels out, "
+                            "or use a conditional generator.", kind=type(generator).__name__))  # fmt: skip
     was_training = generator.training
     generator.eval()  # BatchNorm uses its running averages, so one digit alone works too
     try:

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from .checkpoints import FORMAT, CheckpointError, load_safe, save_atomic
+from .i18n import tr
 from .models import ARCHITECTURES, build_gan
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -29,20 +30,21 @@ def generator_for_lesson(mine: str | Path | None, shipped: str = "dcgan") -> tup
     """Lesson 06: your generator from checkpoint MINE when that file is there, else the SHIPPED one; and which."""
     if mine is not None and Path(mine).is_file():
         try:
-            return load_generator(mine), f"Using your own generator, from {mine}."
+            return load_generator(mine), tr("Using your own generator, from {path}.", path=mine)
         except CheckpointError as err:
-            reason = f"{mine} could not be read ({err})"
+            reason = tr("{path} could not be read ({error})", path=mine, error=err)
     else:
-        reason = f"there is no {mine}" if mine is not None else "no checkpoint was given"
-    return load_generator(shipped), f"Using the shipped {shipped!r} generator: {reason}."
+        reason = tr("there is no {path}", path=mine) if mine is not None else tr("no checkpoint was given")
+    return load_generator(shipped), tr("Using the shipped {name!r} generator: {reason}.", name=shipped, reason=reason)
 
 
 def load_generator(source: str | Path, device: str | torch.device = "cpu") -> nn.Module:
     """Lesson 06: a generator in eval mode from a pretrained NAME, a generator file or a checkpoint."""
     path = WEIGHTS_DIR / f"{source}.pt" if str(source) in available() else Path(source)
     if not path.suffix and not path.exists():
-        names = ", ".join(available()) or "none yet"
-        raise CheckpointError(f"No pretrained generator called {source!r}. Shipped ones: {names}.")
+        names = ", ".join(available()) or tr("none yet")
+        raise CheckpointError(tr("No pretrained generator called {name!r}. Shipped ones: {names}.", name=source,
+                                 names=names))  # fmt: skip
     obj = load_safe(path, "generator", "checkpoint")  # a training checkpoint holds a generator too
     try:
         if obj["kind"] == "generator":
@@ -51,18 +53,19 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> nn
             arch, z_dim = obj["arch"], obj["config"]["z_dim"]
             state = obj.get("average") or obj["generator"]  # the running average draws better, when kept
     except (KeyError, TypeError) as err:
-        raise CheckpointError(f"{path} is damaged: it lacks {err}.") from err
+        raise CheckpointError(tr("{path} is damaged: it lacks {missing}.", path=path, missing=err)) from err
     if arch not in ARCHITECTURES:
-        raise CheckpointError(f"{path} holds an unknown architecture {arch!r}.")
+        raise CheckpointError(tr("{path} holds an unknown architecture {arch!r}.", path=path, arch=arch))
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise CheckpointError(f"{path} is damaged: its weights are not a dict of tensors.")
+        raise CheckpointError(tr("{path} is damaged: its weights are not a dict of tensors.", path=path))
     if not all(bool(torch.isfinite(v).all()) for v in state.values() if v.is_floating_point()):
-        raise CheckpointError(f"{path} is damaged: its weights hold numbers that are NaN or infinite.")
+        raise CheckpointError(tr("{path} is damaged: its weights hold numbers that are NaN or infinite.", path=path))
     generator = build_gan(arch, z_dim)[0]
     try:
         generator.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
     except RuntimeError as err:
-        raise CheckpointError(f"{path}: the weights do not fit a {arch!r} generator ({err}).") from err
+        raise CheckpointError(tr("{path}: the weights do not fit a {arch!r} generator ({error}).", path=path, arch=arch,
+                                 error=err)) from err  # fmt: skip
     return generator.to(device).eval()
 
 
@@ -72,12 +75,13 @@ def load_discriminator(path: str | Path, device: str | torch.device = "cpu") -> 
     try:
         arch, state = obj["arch"], obj["discriminator"]
     except (KeyError, TypeError) as err:
-        raise CheckpointError(f"{path} is damaged: it lacks {err}.") from err
+        raise CheckpointError(tr("{path} is damaged: it lacks {missing}.", path=path, missing=err)) from err
     if arch not in ARCHITECTURES:
-        raise CheckpointError(f"{path} holds an unknown architecture {arch!r}.")
+        raise CheckpointError(tr("{path} holds an unknown architecture {arch!r}.", path=path, arch=arch))
     discriminator = build_gan(arch)[1]
     try:
         discriminator.load_state_dict(state)
     except RuntimeError as err:
-        raise CheckpointError(f"{path}: the weights do not fit a {arch!r} discriminator ({err}).") from err
+        raise CheckpointError(tr("{path}: the weights do not fit a {arch!r} discriminator ({error}).", path=path,
+                                 arch=arch, error=err)) from err  # fmt: skip
     return discriminator.to(device).eval()

@@ -20,6 +20,7 @@ from torch.nn.functional import binary_cross_entropy_with_logits as bce_logits
 from . import validate as check
 from .checkpoints import FORMAT, CheckpointError, load_safe, save_atomic
 from .data import MnistData, shuffled_batches, to_model_range
+from .i18n import tr
 from .models import ARCHITECTURES, N_DIGITS, Z_DIM, build_gan, discriminator_logit, generate, make_noise
 
 
@@ -52,21 +53,23 @@ class TrainConfig:
         self.arch = check.one_of(self.arch, "arch", ARCHITECTURES, **err)
         self.epochs = check.whole(self.epochs, "epochs", 0, MAX_EPOCHS, **err)
         self.batch_size = check.whole(self.batch_size, "batch_size", 1, MAX_BATCH_SIZE, **err)
-        self.lr = check.number(self.lr, "lr", 0, above=True, hint=" (try 2e-4)", **err)
+        self.lr = check.number(self.lr, "lr", 0, above=True, hint=tr(" (try 2e-4)"), **err)
         betas = tuple(self.betas) if isinstance(self.betas, (tuple, list)) else self.betas
         if not (isinstance(betas, tuple) and len(betas) == 2 and all(check.is_number(b) and 0 <= b < 1 for b in betas)):
-            raise ConfigError(f"betas must be two numbers in [0, 1), such as (0.5, 0.999), got {self.betas!r}")
+            raise ConfigError(tr("betas must be two numbers in [0, 1), such as (0.5, 0.999), got {betas!r}",
+                                 betas=self.betas))
         self.betas = tuple(float(b) for b in betas)
         self.z_dim = check.whole(self.z_dim, "z_dim", 1, MAX_Z_DIM, **err)
         self.seed = check.seed(self.seed, **err)
         if self.max_batches is not None:  # None: every batch
             if not (check.is_whole(self.max_batches) and self.max_batches >= 1):
-                raise ConfigError(f"max_batches must be None or a whole number >= 1, got {self.max_batches!r}")
+                raise ConfigError(tr("max_batches must be None or a whole number >= 1, got {value!r}",
+                                     value=self.max_batches))
             self.max_batches = int(self.max_batches)
-        self.ema = check.number(self.ema, "ema", 0, 1, below=True, hint=": 0 turns it off, 0.999 is typical", **err)
-        self.r1 = check.number(self.r1, "r1", 0, hint=": 0 turns the penalty off, 1 is typical", **err)
+        self.ema = check.number(self.ema, "ema", 0, 1, below=True, hint=tr(": 0 turns it off, 0.999 is typical"), **err)
+        self.r1 = check.number(self.r1, "r1", 0, hint=tr(": 0 turns the penalty off, 1 is typical"), **err)
         if not isinstance(self.cuda_graph, bool):
-            raise ConfigError(f"cuda_graph must be True or False, got {self.cuda_graph!r}")
+            raise ConfigError(tr("cuda_graph must be True or False, got {value!r}", value=self.cuda_graph))
 
 
 MAX_EPOCHS = 1_000_000  # about two years of CPU time for the classic GAN: a typo, not a plan
@@ -90,11 +93,12 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
     try:
         device = torch.device(device)
     except (RuntimeError, TypeError, ValueError):
-        raise ConfigError(f"Unknown device {device!r}: use 'cpu', 'cuda', 'mps' or 'auto'.") from None
+        raise ConfigError(tr("Unknown device {device!r}: use 'cpu', 'cuda', 'mps' or 'auto'.", device=device)) from None
     if (device.type == "cuda" and not torch.cuda.is_available()) or (
         device.type == "mps" and not torch.backends.mps.is_available()
     ):
-        raise ConfigError(f"This computer has no {device.type} device that PyTorch can use. Use 'cpu' or 'auto'.")
+        raise ConfigError(tr("This computer has no {device} device that PyTorch can use. Use 'cpu' or 'auto'.",
+                             device=device.type))
     return device
 
 
@@ -253,8 +257,8 @@ class Trainer:
 
     def __init__(self, data: MnistData | torch.Tensor, config: TrainConfig | None = None, device=None):
         config = TrainConfig() if config is None else config
-        self.config = check.kind(config, "config", TrainConfig, "a TrainConfig, such as TrainConfig(lr=1e-3) "
-                                 "(from a dict d: TrainConfig(**d))", error=ConfigError)  # fmt: skip
+        self.config = check.kind(config, "config", TrainConfig, tr("a TrainConfig, such as TrainConfig(lr=1e-3) "
+                                 "(from a dict d: TrainConfig(**d))"), error=ConfigError)  # fmt: skip
         self.device = resolve_device(device)
         images = to_model_range(data.images) if isinstance(data, MnistData) else _check_images(data)
         _check_last_batch(len(images), self.config)
@@ -336,7 +340,8 @@ class Trainer:
         if self.stopped_early:
             if checkpoint is not None:
                 self.save(checkpoint)
-            print(f"Stopped in epoch {self.epoch + 1} after batch {self.batch}. Call fit again to continue.")
+            print(tr("Stopped in epoch {epoch} after batch {batch}. Call fit again to continue.", epoch=self.epoch + 1,
+                     batch=self.batch))
         return self.history
 
     def _run_epoch(self, bar, stop_requested: Callable[[], bool], watchers: Sequence[Callback] = ()) -> bool:
@@ -417,13 +422,16 @@ class Trainer:
         self.epoch, self.batch, self._order, self._losses = self.epoch + 1, 0, None, None
 
     def _diverged(self, batch: int, gpu: bool = False) -> TrainingDiverged:
-        where = "around" if gpu else "in"  # a GPU reports the failure a little after it happened
-        restart = " The GPU stopped too: restart Python (in Jupyter or Colab: restart the kernel) first." if gpu else ""
-        return TrainingDiverged(
-            f"Training blew up: the losses became NaN or infinite {where} epoch {self.epoch + 1}, batch {batch}. "
-            f"This usually means the learning rate is too high (it is {self.config.lr}); try 2e-4. "
-            f"The last good checkpoint, if you saved one, is unchanged.{restart}"
-        )
+        epoch = self.epoch + 1
+        if gpu:  # a GPU reports the failure a little after it happened, and stops
+            where = tr("around epoch {epoch}, batch {batch}", epoch=epoch, batch=batch)
+            restart = tr(" The GPU stopped too: restart Python (in Jupyter or Colab: restart the kernel) first.")
+        else:
+            where, restart = tr("in epoch {epoch}, batch {batch}", epoch=epoch, batch=batch), ""
+        return TrainingDiverged(tr(
+            "Training blew up: the losses became NaN or infinite {where}. This usually means the learning rate is too "
+            "high (it is {lr}); try 2e-4. The last good checkpoint, if you saved one, is unchanged.{restart}",
+            where=where, lr=self.config.lr, restart=restart))  # fmt: skip
 
     def state_dict(self) -> dict:
         """Lesson 05: everything needed to continue exactly where training is now."""
@@ -448,14 +456,16 @@ class Trainer:
         """Lesson 05: rebuild a Trainer from a checkpoint, ready to continue."""
         state = load_safe(path, "checkpoint")
         if arch is not None and "arch" in state and state["arch"] != arch:
-            raise CheckpointError(f"{path} holds a {state.get('arch')!r} GAN, not {arch!r}. Use --arch "
-                                  f"{state.get('arch')} or another checkpoint.")  # fmt: skip
+            raise CheckpointError(tr("{path} holds a {saved!r} GAN, not {arch!r}. Use --arch {saved} or another "
+                                     "checkpoint.", path=path, saved=state.get("arch"), arch=arch))  # fmt: skip
         size = state.get("data_size")  # None in checkpoints older than this check
         if size is not None and not check.is_whole(size):
-            raise CheckpointError(f"{path} is damaged: the number of digits it was trained on is {size!r}.")
+            raise CheckpointError(tr("{path} is damaged: the number of digits it was trained on is {size!r}.",
+                                     path=path, size=size))  # fmt: skip
         if size is not None and isinstance(data, (MnistData, torch.Tensor)) and len(data) != size:
-            raise CheckpointError(f"{path} was trained on {size:,} digits, but the data given has {len(data):,}. "
-                                  "Resume with the same data (the same --data folder).")  # fmt: skip
+            raise CheckpointError(tr("{path} was trained on {size:,} digits, but the data given has {given:,}. "
+                                     "Resume with the same data (the same --data folder).", path=path, size=size,
+                                     given=len(data)))  # fmt: skip
         try:
             trainer = cls(data, TrainConfig(**state["config"]), device)
             problem = _damage(state, trainer)
@@ -463,10 +473,12 @@ class Trainer:
                 trainer._load_state(state)
         except (KeyError, TypeError, AttributeError, RuntimeError, ConfigError) as err:
             why = (str(err).strip().splitlines() or [type(err).__name__])[0]  # torch's first line says enough
-            raise CheckpointError(f"{path} is damaged or from another version of gan-lessons ({why}).") from err
+            raise CheckpointError(tr("{path} is damaged or from another version of gan-lessons ({why}).", path=path,
+                                     why=why)) from err  # fmt: skip
         if problem is not None:
-            raise CheckpointError(f"{path} is damaged: {problem}. It was not used, and nothing was saved over it. "
-                                  "Use another checkpoint, or start over with --restart.")  # fmt: skip
+            raise CheckpointError(tr("{path} is damaged: {problem}. It was not used, and nothing was saved over it. "
+                                     "Use another checkpoint, or start over with --restart.", path=path,
+                                     problem=problem))  # fmt: skip
         return trainer
 
     def _load_state(self, state: dict) -> None:
@@ -492,31 +504,32 @@ def _damage(state: dict, trainer: Trainer) -> str | None:
     n, size = trainer.batches_per_epoch, len(trainer.images)
     epoch, batch, order, losses = state["epoch"], state["batch"], state["order"], state["losses"]
     if not (check.is_whole(epoch) and 0 <= epoch <= MAX_EPOCHS):
-        return f"its epoch count is {epoch!r}, not a whole number from 0 to {MAX_EPOCHS:,}"
+        return tr("its epoch count is {epoch!r}, not a whole number from 0 to {most:,}", epoch=epoch, most=MAX_EPOCHS)
     if not (check.is_whole(batch) and 0 <= batch < n and (batch == 0 or order is not None)):
-        return f"its batch count is {batch!r}, not a whole number from 0 to {n - 1}"
+        return tr("its batch count is {batch!r}, not a whole number from 0 to {most}", batch=batch, most=n - 1)
     history = state["history"]
     if not (isinstance(history, dict) and set(history) == {"batch_d", "batch_g", "epoch_d", "epoch_g"}
             and all(isinstance(v, list) and all(check.is_number(x) for x in v) for v in history.values())):
-        return "its history of losses is not four lists of numbers"
+        return tr("its history of losses is not four lists of numbers")
     if not len(history["epoch_d"]) == len(history["epoch_g"]) == epoch:
-        return f"its history holds {len(history['epoch_d'])} epochs, but it says {epoch} were trained"
+        return tr("its history holds {held} epochs, but it says {epoch} were trained", held=len(history["epoch_d"]),
+                  epoch=epoch)
     if order is not None:
         if not (isinstance(order, torch.Tensor) and order.dtype == torch.int64 and order.dim() == 1
                 and len(order) == min(size, n * trainer.config.batch_size)):
-            return "its order of digits for this epoch is not a list of digit numbers of the right length"
+            return tr("its order of digits for this epoch is not a list of digit numbers of the right length")
         if len(order) and (int(order.min()) < 0 or int(order.max()) >= size):
-            return f"its order of digits names digits outside 0..{size - 1}"
+            return tr("its order of digits names digits outside 0..{last}", last=size - 1)
         if not (isinstance(losses, torch.Tensor) and losses.is_floating_point() and tuple(losses.shape) == (batch, 2)
                 and bool(torch.isfinite(losses).all())):
-            return "its losses of this epoch are not numbers"
+            return tr("its losses of this epoch are not numbers")
     noise = state["fixed_noise"]
     if not (isinstance(noise, torch.Tensor) and noise.dtype == torch.float32 and noise.dim() == 2
             and noise.shape[1] == trainer.config.z_dim and bool(torch.isfinite(noise).all())):
-        return f"its fixed noise is not a float32 tensor (N, {trainer.config.z_dim}) of numbers"
+        return tr("its fixed noise is not a float32 tensor (N, {z_dim}) of numbers", z_dim=trainer.config.z_dim)
     for part in ("generator", "discriminator", "average", "opt_g", "opt_d"):
         if not _finite(state[part]):
-            return f"its {part} holds numbers that are NaN or infinite"
+            return tr("its {part} holds numbers that are NaN or infinite", part=part)
     return None
 
 
@@ -538,18 +551,19 @@ def _set_rng_state(rng: torch.Generator, saved: torch.Tensor) -> None:
     except (RuntimeError, TypeError, ValueError):
         seed = int.from_bytes(hashlib.sha256(saved.numpy().tobytes()).digest()[:8], "little") % 2**63
         rng.manual_seed(seed)  # the same seed from the same file: resuming stays repeatable on this device
-        print(f"Note: this checkpoint was saved on another kind of device; training goes on on {rng.device.type} "
-              "with other (but repeatable) shuffles and noise than it would have had there.")  # fmt: skip
+        print(tr("Note: this checkpoint was saved on another kind of device; training goes on on {device} with other "
+                 "(but repeatable) shuffles and noise than it would have had there.", device=rng.device.type))
 
 
 def _check_images(images: object) -> torch.Tensor:
     """IMAGES as (N, 1, 28, 28) float32 in [-1, 1], or a clear ValueError."""
     if not isinstance(images, torch.Tensor):
-        raise ValueError(f"Expected MnistData (from load_mnist) or a tensor of images; got {type(images).__name__}.")
+        raise ValueError(tr("Expected MnistData (from load_mnist) or a tensor of images; got {kind}.",
+                            kind=type(images).__name__))  # fmt: skip
     if images.dtype == torch.uint8:
-        raise ValueError("Expected float images scaled to [-1, 1], not pixels 0..255; use "
-                         "gan_lessons.data.to_model_range(pixels).")  # fmt: skip
-    return check.digits(images, "Trainer expects", pixels=False)
+        raise ValueError(tr("Expected float images scaled to [-1, 1], not pixels 0..255; use "
+                            "gan_lessons.data.to_model_range(pixels)."))  # fmt: skip
+    return check.digits(images, tr("Trainer expects"), pixels=False)
 
 
 def _labels_for(data: MnistData | torch.Tensor, arch: str, device: torch.device) -> torch.Tensor | None:
@@ -557,11 +571,12 @@ def _labels_for(data: MnistData | torch.Tensor, arch: str, device: torch.device)
     if arch != "conditional":
         return None
     if not isinstance(data, MnistData):
-        raise ConfigError("The conditional GAN learns from digits with their labels: pass MnistData (from "
-                          "load_mnist), not a tensor of images.")  # fmt: skip
+        raise ConfigError(tr("The conditional GAN learns from digits with their labels: pass MnistData (from "
+                             "load_mnist), not a tensor of images."))  # fmt: skip
     labels = data.labels
     if labels.shape != (len(data.images),) or len(labels) and not 0 <= int(labels.min()) <= int(labels.max()) < 10:
-        raise ConfigError(f"The labels must be one digit 0..9 per image; got a tensor of shape {tuple(labels.shape)}.")
+        raise ConfigError(tr("The labels must be one digit 0..9 per image; got a tensor of shape {shape}.",
+                             shape=tuple(labels.shape)))
     return labels.long().to(device)
 
 
@@ -573,11 +588,12 @@ def _check_last_batch(n_images: int, config: TrainConfig) -> None:
         return min(n_images, n * bs) - (n - 1) * bs
 
     if n_images < 2:
-        raise ConfigError(f"Training needs at least 2 digits, got {n_images}.")
+        raise ConfigError(tr("Training needs at least 2 digits, got {count}.", count=n_images))
     if last(config.batch_size) == 1:
         better = next(b for b in range(max(2, config.batch_size - 1), n_images + 1) if last(b) != 1)
-        raise ConfigError(f"With {n_images:,} digits and batch_size {config.batch_size}, one batch would hold "
-                          f"just 1 digit; BatchNorm needs 2 or more to learn. Try batch_size {better}.")  # fmt: skip
+        raise ConfigError(tr("With {count:,} digits and batch_size {batch_size}, one batch would hold just 1 digit; "
+                             "BatchNorm needs 2 or more to learn. Try batch_size {better}.", count=n_images,
+                             batch_size=config.batch_size, better=better))  # fmt: skip
 
 
 @contextmanager
@@ -585,7 +601,7 @@ def _progress(total: int, enabled: bool) -> Iterator:
     """A tqdm progress bar (with time left) that works in notebooks and terminals."""
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total, disable=not enabled, unit="batch", desc="training")
+    bar = tqdm(total=total, disable=not enabled, unit=tr("batch"), desc=tr("training"))
     try:
         yield bar
     finally:
@@ -624,6 +640,7 @@ def print_every(n: int = 5) -> Callback:
     def callback(trainer: Trainer) -> None:
         if trainer.epoch % n == 0 or trainer.epoch == trainer.config.epochs:
             d, g = trainer.history.epoch_d[-1], trainer.history.epoch_g[-1]
-            print(f"Epoch [{trainer.epoch}/{trainer.config.epochs}]  D loss: {d:.4f}  G loss: {g:.4f}")
+            print(tr("Epoch [{epoch}/{epochs}]  D loss: {d:.4f}  G loss: {g:.4f}", epoch=trainer.epoch,
+                     epochs=trainer.config.epochs, d=d, g=g))
 
     return callback

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import torch
 
+from .i18n import N_, tr
+
 MAX_SEED = 2**32 - 1  # NumPy's limit; torch and Python accept these seeds too
 MAX_INT = 2**63 - 1  # the largest whole number a torch tensor (int64) holds
 MAX_NUMBERS = 2**28  # the most numbers one tensor we are asked for may hold: 1 GB of float32
@@ -24,7 +26,8 @@ MAX_NUMBERS = 2**28  # the most numbers one tensor we are asked for may hold: 1 
 def _name(value: object) -> str:
     """A short description of VALUE for a message: its repr, cut when it is huge."""
     text = repr(value)
-    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
+    return text if len(text) <= 40 else tr("{start}...{end} ({count} characters)", start=text[:20], end=text[-8:],
+                                           count=len(text))
 
 
 def is_whole(value: object) -> bool:
@@ -45,8 +48,11 @@ def is_number(value: object) -> bool:
 def whole(value: object, name: str, low: int = 0, high: int = MAX_INT, error: type = ValueError) -> int:
     """Lesson 00: VALUE as an int in [LOW, HIGH], or ERROR saying which whole numbers NAME takes."""
     if not is_whole(value) or not low <= value <= high:
-        most = "" if high == MAX_INT else f" and <= {high:,}"
-        raise error(f"{name} must be a whole number >= {low}{most}, got {_name(value)}.")
+        if high == MAX_INT:
+            raise error(tr("{name} must be a whole number >= {low}, got {value}.", name=name, low=low,
+                           value=_name(value)))
+        raise error(tr("{name} must be a whole number >= {low} and <= {high:,}, got {value}.", name=name, low=low,
+                       high=high, value=_name(value)))
     return int(value)
 
 
@@ -55,39 +61,57 @@ def number(value: object, name: str, low: float = -math.inf, high: float = math.
     """Lesson 00: VALUE as a float between LOW and HIGH (ABOVE/BELOW: strictly), or ERROR naming the range."""
     ok = is_number(value) and (value > low if above else value >= low) and (value < high if below else value <= high)
     if not ok:
-        left, right = ("(" if above else "[") + f"{low:g}", f"{high:g}" + (")" if below else "]")
-        where = f"in {left}, {right}" if high != math.inf else f"> {low:g}" if above else f">= {low:g}"
-        raise error(f"{name} must be a number {where}{hint}, got {_name(value)}.")
+        raise error(tr("{name} must be a number {where}{hint}, got {value}.", name=name,
+                       where=_range(low, high, above, below), hint=hint, value=_name(value)))
     return float(value)
+
+
+def _range(low: float, high: float, above: bool, below: bool) -> str:
+    """The numbers from LOW to HIGH in words, such as "in [0, 1)" or "> 0" (ABOVE/BELOW: strictly)."""
+    if high == math.inf:
+        return tr("> {low:g}", low=low) if above else tr(">= {low:g}", low=low)
+    left, right = ("(" if above else "[") + f"{low:g}", f"{high:g}" + (")" if below else "]")
+    return tr("in {left}, {right}", left=left, right=right)
 
 
 def seed(value: object, name: str = "seed", error: type = ValueError) -> int:
     """Lesson 00: the one rule for seeds everywhere: a whole number from 0 to 4,294,967,295."""
     if not is_whole(value) or not 0 <= value <= MAX_SEED:
-        where = "" if name == "seed" else f" ({name})"
-        raise error(f"A seed is a whole number from 0 to {MAX_SEED:,}; got {_name(value)}{where}. Try 0, 1, 2 ...")
+        if name == "seed":
+            raise error(tr("A seed is a whole number from 0 to {most:,}; got {value}. Try 0, 1, 2 ...", most=MAX_SEED,
+                           value=_name(value)))
+        raise error(tr("A seed is a whole number from 0 to {most:,}; got {value} ({name}). Try 0, 1, 2 ...",
+                       most=MAX_SEED, value=_name(value), name=name))
     return int(value)
 
 
 def one_of(value: object, name: str, choices, error: type = ValueError):
     """Lesson 00: VALUE when it is one of CHOICES, or ERROR listing them."""
     if not isinstance(value, str) or value not in choices:
-        raise error(f"{name} must be one of {sorted(choices)}, got {_name(value)}.")
+        raise error(tr("{name} must be one of {choices}, got {value}.", name=name, choices=sorted(choices),
+                       value=_name(value)))
     return value
 
 
 def kind(value: object, name: str, expected: type | tuple, example: str, error: type = ValueError):
     """Lesson 00: VALUE when it is an EXPECTED object, or ERROR naming what to pass instead (EXAMPLE)."""
     if not isinstance(value, expected):
-        raise error(f"{name} must be {example}; got {type(value).__name__}.")
+        raise error(tr("{name} must be {example}; got {kind}.", name=name, example=example, kind=type(value).__name__))
     return value
 
 
 def _tensor_name(x: object) -> str:
-    return f"a {x.dtype} tensor" if isinstance(x, torch.Tensor) else type(x).__name__
+    return tr("a {dtype} tensor", dtype=x.dtype) if isinstance(x, torch.Tensor) else type(x).__name__
 
 
-def digits(images: object, what: str = "Expected", pixels: bool = True, floats: bool = True, finite: bool = True,
+_KINDS = {  # (floats, pixels): the digits `digits` takes, in words
+    (True, True): N_("float32 numbers in [-1, 1] or uint8 pixels 0..255"),
+    (True, False): N_("float32 numbers in [-1, 1]"),
+    (False, True): N_("uint8 pixels 0..255"),
+}
+
+
+def digits(images: object, what: str = N_("Expected"), pixels: bool = True, floats: bool = True, finite: bool = True,
            one: bool = False, size: tuple[int, int] | None = (28, 28)) -> torch.Tensor:  # fmt: skip
     """Lesson 01: grey 28x28 digits as (N, 1, 28, 28): uint8 pixels 0..255 (PIXELS) or float32 in [-1, 1] (FLOATS).
 
@@ -96,25 +120,28 @@ def digits(images: object, what: str = "Expected", pixels: bool = True, floats: 
     SIZE=None takes pictures of any height and width. Anything else, float64 and float16 included,
     is refused with a ValueError that says what to pass.
     """
-    kinds = " or ".join(k for k, on in (("float32 numbers in [-1, 1]", floats), ("uint8 pixels 0..255", pixels)) if on)
-    fix = " (use .float() for other floats)" if floats else " (use gan_lessons.data.to_pixels for floats)"
+    what = tr(what)  # a caller's own words come translated already, and stay as they are
     ok_types = (torch.float32,) * floats + (torch.uint8,) * pixels
     if not isinstance(images, torch.Tensor) or images.dtype not in ok_types:
-        raise ValueError(f"{what} digits as a tensor of {kinds}; got {_tensor_name(images)}{fix}.")
+        fix = tr(" (use .float() for other floats)") if floats else tr(" (use gan_lessons.data.to_pixels for floats)")
+        raise ValueError(tr("{what} digits as a tensor of {kinds}; got {got}{fix}.", what=what,
+                            kinds=tr(_KINDS.get((floats, pixels), "")), got=_tensor_name(images), fix=fix))
     shape, h, w = tuple(images.shape), *(size or ("H", "W"))
     fits = size is None or (images.dim() >= 2 and shape[-2:] == size)
     if one:
         if fits and images.dim() in (2, 3) and (images.dim() == 2 or shape[0] == 1):
             return images.reshape(1, 1, *shape[-2:])  # (1, 1, 28, 28)
-        raise ValueError(f"{what} one grey digit of shape ({h}, {w}) or (1, {h}, {w}); got {shape}.")
+        raise ValueError(tr("{what} one grey digit of shape ({h}, {w}) or (1, {h}, {w}); got {shape}.", what=what,
+                            h=h, w=w, shape=shape))
     if images.dim() == 3:
         images = images.unsqueeze(1)  # (N, 28, 28) -> (N, 1, 28, 28)
     if not fits or images.dim() != 4 or images.shape[1] != 1 or len(images) == 0:
-        raise ValueError(f"{what} grey {h}x{w} digits, (N, {h}, {w}) or (N, 1, {h}, {w}) with N >= 1; got {shape}.")
+        raise ValueError(tr("{what} grey {h}x{w} digits, (N, {h}, {w}) or (N, 1, {h}, {w}) with N >= 1; got {shape}.",
+                            what=what, h=h, w=w, shape=shape))
     if finite and images.is_floating_point():
         if not bool(torch.isfinite(images).all()) or float(images.abs().max()) > 1 + 1e-4:
-            raise ValueError(f"{what} float digits in [-1, 1], as a generator draws them; these go beyond it or hold "
-                             "NaN. For pixels 0..255 use gan_lessons.data.to_model_range(pixels).")  # fmt: skip
+            raise ValueError(tr("{what} float digits in [-1, 1], as a generator draws them; these go beyond it or "
+                                "hold NaN. For pixels 0..255 use gan_lessons.data.to_model_range(pixels).", what=what))
     return images
 
 
@@ -127,12 +154,12 @@ def _what_is(path: Path) -> str | None:
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISLNK(mode):
-        return f"a link (to {os.readlink(path)})"
+        return tr("a link (to {target})", target=os.readlink(path))
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return tr("a folder")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "a pipe or socket" if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) else "not a regular file"
+        return tr("a device")
+    return tr("a pipe or socket") if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) else tr("not a regular file")
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -149,19 +176,23 @@ def output_file(path: object, flag: str, suffix: str | None = None, not_same_as=
     the same command reads (each of NOT_SAME_AS, pairs of (path, what it is)).
     """
     if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
-        raise error(f"{flag} needs a file name, such as digits{suffix or '.pt'}; got {_name(path)}.")
+        raise error(tr("{flag} needs a file name, such as {example}; got {value}.", flag=flag,
+                       example="digits" + (suffix or ".pt"), value=_name(path)))  # fmt: skip
     text, path = str(path), Path(path)
     if suffix is not None and path.suffix.lower() != suffix:
-        raise error(f"{flag} {text} must end in {suffix} (a {suffix[1:].upper()} picture); "
-                    f"got {path.suffix or 'no suffix'}. Try {path.with_suffix(suffix).name}.")  # fmt: skip
+        raise error(tr("{flag} {path} must end in {suffix} (a {kind} picture); got {got}. Try {better}.", flag=flag,
+                       path=text, suffix=suffix, kind=suffix[1:].upper(), got=path.suffix or tr("no suffix"),
+                       better=path.with_suffix(suffix).name))  # fmt: skip
     what = _what_is(path)
-    if what == "a folder" or text.endswith(("/", os.sep)):
+    if what == tr("a folder") or text.endswith(("/", os.sep)):
         inside = path / ("digits" + (suffix or ".pt"))
-        raise error(f"{flag} {text} is a folder; give a file inside it, such as {inside}.")
+        raise error(tr("{flag} {path} is a folder; give a file inside it, such as {inside}.", flag=flag, path=text,
+                       inside=inside))  # fmt: skip
     if what is not None:
-        raise error(f"{flag} {text} is {what}, not a regular file; gan-lessons replaces only regular files. "
-                    "Give another file name.")  # fmt: skip
+        raise error(tr("{flag} {path} is {what}, not a regular file; gan-lessons replaces only regular files. "
+                       "Give another file name.", flag=flag, path=text, what=what))  # fmt: skip
     for other, name in not_same_as:
         if other is not None and _same_file(path, Path(other)):
-            raise error(f"{flag} {text} is {name}: writing it would destroy it. Give another file name.")
+            raise error(tr("{flag} {path} is {name}: writing it would destroy it. Give another file name.", flag=flag,
+                           path=text, name=name))  # fmt: skip
     return path

@@ -1,5 +1,6 @@
 """gan_lessons.checks and the answer key: every question in the notebooks has a key entry and vice versa;
-the key's answer gets "✅ Correct", a typical wrong answer gets its hint, a blank never raises."""
+the key's answer gets "✅ Correct", a typical wrong answer gets its hint, a blank never raises; in 简体中文
+the same, in Chinese; the teacher's pages (English and Chinese) show the key as it is."""
 
 import importlib.util
 import re
@@ -13,12 +14,23 @@ from torch import nn
 
 from gan_lessons import answer_key
 from gan_lessons.answer_key import BLOCKS, KEY, Exercise, Question, layer_problem
-from gan_lessons.checks import BLANK, BLANK_CODE, CORRECT, NOT_YET, check, same, verdict, yours_or_ours
+from gan_lessons.checks import BLANK, BLANK_CODE, CORRECT, GOES_ON, NOT_YET, check, same, verdict, yours_or_ours
+from gan_lessons.i18n import catalogue, set_language
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 QUESTIONS = sorted(q for q, e in KEY.items() if isinstance(e, Question))
 EXERCISES = sorted(q for q, e in KEY.items() if isinstance(e, Exercise))
+ZH_PAGE = ROOT / "docs" / "teachers.zh-CN.md"
+HAN = re.compile(r"[\u4e00-\u9fff]")  # a Chinese character
+
+
+@pytest.fixture
+def chinese():
+    """The helpers speak 简体中文 during the test (the Chinese catalogue is given); the default comes back after."""
+    set_language("zh-CN")
+    yield catalogue("zh-CN")
+    set_language(None)
 
 
 def ids_in_notebooks() -> dict[str, str]:
@@ -185,3 +197,78 @@ def test_check_returns_nothing_so_a_notebook_shows_only_the_verdict(capsys):
     assert check("01.1", 784) is None
     assert capsys.readouterr().out.strip() == CORRECT
     assert check("01.1", ...) is None
+
+
+def test_the_chinese_teachers_page_shows_the_key_as_it_is():
+    tables = _teachers_tables()
+    zh = catalogue("zh-CN")
+    page = ZH_PAGE.read_text(encoding="utf-8")
+    assert tables.render(page, "zh-CN") == page, (
+        "docs/teachers.zh-CN.md is out of date: run python scripts/teachers_tables.py")
+    for qid, entry in KEY.items():
+        assert f"| {qid} |" in page
+        for text in (entry.ask, entry.hint, entry.why):
+            assert f"| {tables._cell(zh[text])} |" in page, (qid, text)
+
+
+def test_the_chinese_teachers_page_has_a_section_for_every_lesson():
+    page = ZH_PAGE.read_text(encoding="utf-8")
+    assert "(teachers.md)" in page and "(../README.zh-CN.md)" in page, "links back to the English page and README"
+    for path in NOTEBOOKS:
+        lesson = path.name[:2]
+        assert re.search(rf"^## 第 {lesson} 课", page, re.M), f"no '## 第 {lesson} 课' section"
+        assert f"(../notebooks/zh-CN/{path.name})" in page, f"lesson {lesson}: no link to the Chinese notebook"
+        assert f"<!-- questions {lesson} -->" in page, f"no question table for lesson {lesson}"
+        assert re.search(rf"## 第 {lesson} 课.*?\*\*时间\*\*", page, re.S), f"lesson {lesson}: no time"
+
+
+def test_the_chinese_page_is_rewritten_when_the_key_changes():
+    tables = _teachers_tables()
+    stale = "<!-- questions 00 -->\n| old |\n<!-- end questions 00 -->"
+    new = tables.render(stale, "zh-CN")
+    assert "| 编号 | 问题 | 答案 | 提示 | 讲解 |" in new and "| 00.1 |" in new and "| old |" not in new
+    assert "（写代码）" in tables.table("02", "zh-CN") and "（± 0.01）" in tables.table("01", "zh-CN")
+
+
+@pytest.mark.parametrize("qid", QUESTIONS)
+def test_in_chinese_check_prints_the_chinese_verdict_and_hint(qid, capsys, chinese):
+    entry = KEY[qid]
+    assert check(qid, entry.answer) is None
+    assert capsys.readouterr().out.strip() == "✅ 答对了！"
+    check(qid, entry.wrong)
+    assert f"❌ 还不对。提示：{chinese[entry.hint]}" in capsys.readouterr().out
+    check(qid, ...)
+    assert capsys.readouterr().out.strip() == chinese[BLANK] and HAN.search(chinese[BLANK])
+
+
+def test_in_chinese_answers_of_the_wrong_form_get_a_chinese_tip(capsys, chinese):
+    for qid, answer, tip in [("01.1", "784", "不带引号的数"), ("00.2", "d", '"a", "b", "c"'),
+                             ("00.3", "False", "True 或 False"), ("01.4", "128, 1, 28, 28", "括号")]:  # fmt: skip
+        assert verdict(qid, answer) is False
+        out = capsys.readouterr().out
+        assert out.startswith("🤔 ") and tip in out and chinese[KEY[qid].hint] in out, (qid, out)
+
+
+@pytest.mark.parametrize("qid", EXERCISES)
+def test_in_chinese_yours_or_ours_speaks_chinese(qid, capsys, chinese):
+    entry = KEY[qid]
+    right, ours = entry.ours(), entry.ours()
+    assert yours_or_ours(qid, right, ours=ours) is right
+    assert capsys.readouterr().out.strip() == "✅ 答对了！接下来课程就用你写的版本。"
+    assert yours_or_ours(qid, entry.wrong(), ours=ours) is ours
+    verdict_line, hint_line, goes_on_line = capsys.readouterr().out.strip().split("\n")
+    assert verdict_line.startswith("❌ 还不对。") and HAN.search(verdict_line[len("❌ 还不对。"):]), verdict_line
+    assert hint_line == f"提示：{chinese[entry.hint]}"
+    assert goes_on_line == chinese[GOES_ON] and HAN.search(goes_on_line)
+    assert yours_or_ours(qid, ..., ours=ours) is ours
+    assert capsys.readouterr().out.strip() == chinese[BLANK_CODE] and HAN.search(chinese[BLANK_CODE])
+
+
+def test_in_chinese_code_that_crashes_is_explained_in_chinese(capsys, chinese):
+    class Broken(nn.Module):
+        def forward(self, x):
+            raise RuntimeError("boom")
+
+    ours = KEY["02.1"].ours()
+    assert yours_or_ours("02.1", Broken(), ours=ours) is ours
+    assert "❌ 还不对。运行时出错了：RuntimeError: boom" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""Every lesson notebook (notebooks/*.ipynb, later lessons too) follows the house style.
+"""Every lesson notebook (notebooks/*.ipynb and the Chinese notebooks/zh-CN/*.ipynb) follows the house style.
 
 The rules, for anyone who writes a lesson:
 
@@ -22,6 +22,9 @@ The rules, for anyone who writes a lesson:
     ``answer = ...`` in the same cell (never a value: the learner writes it; the key is in
     gan_lessons/answer_key.py).
 12. From lesson 02 on, at least one "write the code" exercise: a call of ``yours_or_ours``.
+14. The parameter cell sets the language: ``LANGUAGE = set_language("en")`` (``"zh-CN"`` in notebooks/zh-CN/).
+15. The Chinese lessons follow the same rules in Chinese: the badge opens ``notebooks/zh-CN/<file name>``,
+    "Try it" is ``**动手试试`` and the last heading says "小结".
 13. A notebook that shows widgets (it mentions ``ipywidgets``, ``gan_lessons.widgets`` or ``interact(``)
     calls ``enable_widgets()`` from gan_lessons.lesson (it switches on Colab's widget manager).
 """
@@ -39,6 +42,9 @@ from gan_lessons.lesson import REPOSITORY
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CHINESE = sorted((ROOT / "notebooks" / "zh-CN").glob("*.ipynb"))
+WORDS = {"": {"try": "**Try it", "recap": "Recap", "language": "en"},  # by folder under notebooks/
+         "zh-CN": {"try": "**动手试试", "recap": "小结", "language": "zh-CN"}}
 MAX_LINES = 15
 MIN_TRY_IT = 3
 MIN_CHECKS = 3
@@ -131,16 +137,17 @@ def _installs(source: str) -> bool:
     return lines[:4] == ["try:", "import gan_lessons", "except ImportError:", install_line()]
 
 
-def problems(nb, name: str) -> list[str]:
-    """Everything in notebook NB (file NAME) that breaks the house style, in words."""
-    found = []
+def problems(nb, name: str, folder: str = "") -> list[str]:
+    """Everything in notebook NB (file NAME, in notebooks/FOLDER) that breaks the house style, in words."""
+    found, words = [], WORDS[folder]
+    link = colab_link(f"{folder}/{name}" if folder else name)
     cells = nb.cells
     code = [c for c in cells if c.cell_type == "code"]
     if not NAME.match(name):
         found.append(f"the file name {name!r} is not like 00_what_is_a_gan.ipynb")
-    if not cells or cells[0].cell_type != "markdown" or f"]({colab_link(name)})" not in cells[0].source \
+    if not cells or cells[0].cell_type != "markdown" or f"]({link})" not in cells[0].source \
             or COLAB_BADGE not in cells[0].source:  # fmt: skip
-        found.append(f"the first cell is not markdown with the Colab badge linking to {colab_link(name)}")
+        found.append(f"the first cell is not markdown with the Colab badge linking to {link}")
     if not code or not _installs(code[0].source):
         found.append(f"the first code cell is not the install cell (try: import gan_lessons / except ImportError: "
                      f"{install_line()})")  # fmt: skip
@@ -159,9 +166,11 @@ def problems(nb, name: str) -> list[str]:
         found.append(f"{len(parameters)} parameter cells (code cells starting with '# Parameters'); need exactly 1")
     elif "is_fast()" not in parameters[0].source:
         found.append("the parameter cell does not read fast mode with is_fast()")
-    tries = sum(c.cell_type == "markdown" and "**Try it" in c.source for c in cells)
+    elif (setting := f'LANGUAGE = set_language("{words["language"]}")') not in parameters[0].source:
+        found.append(f"the parameter cell does not set {setting}")
+    tries = sum(c.cell_type == "markdown" and words["try"] in c.source for c in cells)
     if tries < MIN_TRY_IT:
-        found.append(f"{tries} 'Try it' prompts (markdown cells with **Try it); need at least {MIN_TRY_IT}")
+        found.append(f"{tries} 'Try it' prompts (markdown cells with {words['try']}); need at least {MIN_TRY_IT}")
     try:
         n_checks = sum(count_checks(c.source) for c in code)
     except SyntaxError as err:
@@ -175,8 +184,8 @@ def problems(nb, name: str) -> list[str]:
     if any(sign in sources for sign in WIDGET_SIGNS) and "enable_widgets()" not in sources:
         found.append("it shows widgets but never calls enable_widgets() (from gan_lessons.lesson)")
     last = cells[-1] if cells else None
-    if last is None or last.cell_type != "markdown" or not re.search(r"^#+ .*Recap", last.source, re.M):
-        found.append("the last cell is not markdown with a Recap heading (like '## Recap')")
+    if last is None or last.cell_type != "markdown" or not re.search(rf"^#+ .*{words['recap']}", last.source, re.M):
+        found.append(f"the last cell is not markdown with a {words['recap']} heading (like '## {words['recap']}')")
     return found
 
 
@@ -213,6 +222,13 @@ def test_notebook_follows_the_house_style(path):
     assert problems(nb, path.name) == []
 
 
+@pytest.mark.parametrize("path", CHINESE, ids=[p.name for p in CHINESE])
+def test_chinese_notebook_follows_the_house_style(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert problems(nb, path.name, "zh-CN") == []
+
+
 # The checker itself: a good notebook passes, and each broken rule is caught.
 
 
@@ -231,7 +247,7 @@ def good_notebook(name="09_sample.ipynb"):
         _md(f"[![Open In Colab]({COLAB_BADGE})]({colab_link(name)})\n\n# Lesson"),
         _code(install),
         _md("Parameters"),
-        _code("# Parameters\nFAST = is_fast()\nSEED = 0"),
+        _code('# Parameters\nLANGUAGE = set_language("en")\nFAST = is_fast()\nSEED = 0'),
         _md("**Try it:** one. **Try it:** again in the same cell counts once."),
         _code("answer = ...  # your answer\ncheck('09.1', answer)"),
         _md("**Try it:** two"),
@@ -259,6 +275,7 @@ BREAKAGES = {  # rule (as named in its message): how to break it
     "lines": lambda nb: nb.cells[5].update(source=nb.cells[5].source + "\nx = 1\n" * 15),
     "parameter cells": _second_parameter_cell,
     "is_fast": lambda nb: nb.cells[3].update(source="# Parameters\nFAST = True"),
+    "set_language": lambda nb: nb.cells[3].update(source="# Parameters\nFAST = is_fast()"),
     "'Try it' prompts": lambda nb: nb.cells[8].update(source="Try this"),
     "self-checks": lambda nb: nb.cells[9].update(source="print('check(1, 1)')"),
     "does not ship blank": lambda nb: nb.cells[5].update(source="answer = 'b'\ncheck('09.1', answer)"),
@@ -282,6 +299,19 @@ def test_each_broken_rule_is_caught(rule):
 
 def test_the_badge_must_point_at_this_notebook():
     assert any("Colab badge" in p for p in problems(good_notebook("09_sample.ipynb"), "10_other.ipynb"))
+
+
+def test_a_chinese_lesson_is_held_to_the_same_rules_in_chinese():
+    nb = good_notebook()
+    english = problems(nb, "09_sample.ipynb", "zh-CN")
+    assert any("zh-CN/09_sample" in p for p in english) and any("set_language(\"zh-CN\")" in p for p in english)
+    assert any("动手试试" in p for p in english) and any("小结" in p for p in english)
+    nb.cells[0].source = nb.cells[0].source.replace("notebooks/09_sample", "notebooks/zh-CN/09_sample")
+    nb.cells[3].source = nb.cells[3].source.replace('"en"', '"zh-CN"')
+    for i in (4, 6, 8):
+        nb.cells[i].source = nb.cells[i].source.replace("**Try it", "**动手试试")
+    nb.cells[-1].source = "## 小结\n\n- 完成"
+    assert problems(nb, "09_sample.ipynb", "zh-CN") == []
 
 
 def test_the_counted_calls_are_the_checks_functions():

@@ -1,0 +1,77 @@
+"""Two languages, one series: what the helpers print, show and raise, in English or 简体中文 (lesson 00).
+
+The English text stays in the code, where it is read; it is also the key of the Chinese catalogue
+(``gan_lessons/locale/zh-CN/*.json``, English -> Chinese). Every message the learner can see goes
+through ``tr``:
+
+    raise ValueError(tr("batch_size must be at least 1, got {value}.", value=batch_size))
+
+and text kept in a table for later is marked with ``N_`` so that tests/test_translations.py finds
+it (it reads the code and checks that every message has a Chinese twin with the same placeholders).
+
+One setting picks the language: ``set_language("zh-CN")`` (a notebook's parameter cell), or else the
+environment variable GAN_LESSONS_LANG; English is the default. A message with no Chinese twin yet
+is shown in English, never as an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+__all__ = ["LANGUAGES", "N_", "get_language", "set_language", "tr"]
+
+ENV_LANG = "GAN_LESSONS_LANG"
+LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
+_ALIASES = {"en": "en", "english": "en", "zh-cn": "zh-CN", "zh": "zh-CN", "zh_cn": "zh-CN", "zh-hans": "zh-CN",
+            "chinese": "zh-CN", "简体中文": "zh-CN", "中文": "zh-CN"}  # fmt: skip
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+_chosen: str | None = None  # set by set_language; None: the environment variable decides
+
+
+def normalize(language: str) -> str:
+    """Lesson 00: the language code for LANGUAGE ("en" or "zh-CN"); a clear error for anything else."""
+    code = _ALIASES.get(str(language).strip().lower()) if isinstance(language, str) else None
+    if code is None:
+        choices = ", ".join(f'"{c}" ({name})' for c, name in LANGUAGES.items())
+        raise ValueError(f"Unknown language {language!r}: use {choices}. / 未知的语言 {language!r}：请用 {choices}。")
+    return code
+
+
+def set_language(language: str | None) -> str:
+    """Lesson 00: show the helpers' messages in LANGUAGE ("en" or "zh-CN"); None goes back to GAN_LESSONS_LANG."""
+    global _chosen
+    _chosen = None if language is None else normalize(language)
+    return get_language()
+
+
+def get_language() -> str:
+    """Lesson 00: the language the helpers speak now: set_language's choice, else GAN_LESSONS_LANG, else "en"."""
+    if _chosen is not None:
+        return _chosen
+    from_env = os.environ.get(ENV_LANG, "").strip()
+    return normalize(from_env) if from_env else "en"
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    """Lesson 00: the messages of LANGUAGE, English -> translation, from gan_lessons/locale/LANGUAGE/*.json."""
+    merged: dict[str, str] = {}
+    for part in sorted((LOCALE_DIR / language).glob("*.json")):
+        merged.update(json.loads(part.read_text(encoding="utf-8")))
+    return merged
+
+
+def tr(message: str, /, **values: object) -> str:
+    """Lesson 00: MESSAGE in the chosen language, with VALUES put into its {placeholders}."""
+    language = get_language()
+    text = message if language == "en" else catalogue(language).get(message, message)
+    return text.format(**values) if values else text
+
+
+def N_(message: str) -> str:  # noqa: N802 (the usual name of this marker)
+    """Lesson 00: mark MESSAGE for translation where it is written; tr() translates it where it is shown."""
+    return message
