@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .i18n import tr
 from .training import Trainer
 
 
@@ -26,11 +27,12 @@ class GridRecorder:
     def save_gif(self, path: str | Path, seconds_per_frame: float = 0.4, scale: int = 3) -> Path:
         """Lesson 05: write the frames as an animated GIF that loops; the last frame stays longer."""
         if not self.frames:
-            raise ValueError("No frames yet: pass this recorder in fit(callbacks=[...]) or call it with a trainer.")
+            raise ValueError(tr("No frames yet: pass this recorder in fit(callbacks=[...]) or call it with a trainer."))
         if not seconds_per_frame > 0 or not isinstance(scale, int) or scale < 1:
-            raise ValueError(f"Need seconds_per_frame > 0 and a whole scale >= 1, got {seconds_per_frame}, {scale}.")
+            raise ValueError(tr("Need seconds_per_frame > 0 and a whole scale >= 1, got {seconds_per_frame}, {scale}.",
+                                seconds_per_frame=seconds_per_frame, scale=scale))  # fmt: skip
         labelled = zip(self.frames, self.epochs, strict=True)
-        pictures = [_captioned(frame, f"epoch {epoch}", scale) for frame, epoch in labelled]
+        pictures = [_captioned(frame, tr("epoch {epoch}", epoch=epoch), scale) for frame, epoch in labelled]
         durations = [round(1000 * seconds_per_frame)] * len(pictures)
         durations[-1] = max(durations[-1], 2000)  # linger on the result before looping
         path = Path(path)
@@ -46,8 +48,19 @@ def _captioned(grid: np.ndarray, caption: str, scale: int):
     big = Image.fromarray(grid).resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST)
     picture = Image.new("L", (big.width, big.height + 24), color=255)
     picture.paste(big, (0, 24))
-    ImageDraw.Draw(picture).text((6, 5), caption, fill=0)
+    ImageDraw.Draw(picture).text((6, 5), caption, fill=0, font=_caption_font(caption))
     return picture
+
+
+def _caption_font(caption: str):
+    """Pillow's own font for plain English; the shipped Chinese font (gan_lessons/fonts.py) for anything else."""
+    from PIL import ImageFont
+
+    if caption.isascii():
+        return None
+    from .fonts import SHIPPED
+
+    return ImageFont.truetype(str(SHIPPED), 14)
 
 
 def show_gif(path: str | Path) -> None:
@@ -56,5 +69,6 @@ def show_gif(path: str | Path) -> None:
 
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"No GIF at {path}. Make one first with recorder.save_gif({str(path)!r}).")
+        raise FileNotFoundError(tr("No GIF at {path}. Make one first with recorder.save_gif({name!r}).", path=path,
+                                   name=str(path)))  # fmt: skip
     display(Image(filename=str(path)))

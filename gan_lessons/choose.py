@@ -14,22 +14,23 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
+from .i18n import tr
 from .models import N_DIGITS, generate, is_conditional, make_noise, one_hot
-from .widgets import SCALE, check_seed, digits_png, image_widget
+from .widgets import SCALE, check_seed, digits_png, entry_slider, image_widget
 
 
 def check_digit(digit: object) -> int:
     """Lesson 10: DIGIT as an int from 0 to 9, or a ValueError that says what to pass."""
     if isinstance(digit, bool) or not isinstance(digit, int) or not 0 <= digit < N_DIGITS:
-        raise ValueError(f"A digit is a whole number from 0 to 9; got {digit!r}.")
+        raise ValueError(tr("A digit is a whole number from 0 to 9; got {digit!r}.", digit=digit))
     return digit
 
 
 def check_conditional(generator: nn.Module) -> nn.Module:
     """Lesson 10: GENERATOR itself, or a ValueError when it cannot be told which digit to draw."""
     if not is_conditional(generator):
-        raise ValueError(f"This needs a conditional generator, such as load_generator('conditional'); a "
-                         f"{type(generator).__name__} draws whatever digit its noise gives.")  # fmt: skip
+        raise ValueError(tr("This needs a conditional generator, such as load_generator('conditional'); a {kind} "
+                            "draws whatever digit its noise gives.", kind=type(generator).__name__))  # fmt: skip
     return generator
 
 
@@ -71,7 +72,8 @@ class DigitChooser:
         self.digit, self.entries = check_digit(digit), tuple(entries)
         for i in self.entries:
             if not 0 <= i < generator.z_dim:
-                raise ValueError(f"entries must be from 0 to {generator.z_dim - 1}, got {i}.")
+                raise ValueError(tr("entries must be from 0 to {last}, got {entry}.", last=generator.z_dim - 1,
+                                    entry=i))  # fmt: skip
         self.set_seed(seed)
 
     def set_seed(self, seed: int) -> None:
@@ -102,11 +104,10 @@ class DigitChooser:
         import ipywidgets as w
 
         image, row = image_widget(self.png()), image_widget(self.row_png())
-        digits = w.ToggleButtons(options=list(range(N_DIGITS)), value=self.digit, description="digit",
+        digits = w.ToggleButtons(options=list(range(N_DIGITS)), value=self.digit, description=tr("digit"),
                                  style={"button_width": "32px"})  # fmt: skip
-        sliders = [w.FloatSlider(value=self.values[i], min=-3, max=3, step=0.05, description=f"entry {i}")
-                   for i in self.entries]  # fmt: skip
-        button = w.Button(description="New handwriting")
+        sliders = [entry_slider(self.values[i], i) for i in self.entries]
+        button = w.Button(description=tr("New handwriting"))
 
         def redraw(*_):
             self.digit = digits.value
@@ -138,7 +139,8 @@ class DigitTable:
     def __init__(self, generator: nn.Module, rows: int = 4, seed: int = 0):
         self.generator = check_conditional(generator)
         if isinstance(rows, bool) or not isinstance(rows, int) or not 1 <= rows <= 20:
-            raise ValueError(f"rows is how many handwritings to show: a whole number from 1 to 20; got {rows!r}.")
+            raise ValueError(tr("rows is how many handwritings to show: a whole number from 1 to 20; got {rows!r}.",
+                                rows=rows))  # fmt: skip
         self.rows, self.seed = rows, check_seed(seed)
 
     def png(self) -> bytes:
@@ -153,7 +155,7 @@ class DigitTable:
         import ipywidgets as w
 
         image = image_widget(self.png())
-        slider = w.IntSlider(value=self.seed, min=0, max=100, description="seed")
+        slider = w.IntSlider(value=self.seed, min=0, max=100, description=tr("seed"))
 
         def redraw(change):
             self.seed = change["new"]
@@ -187,8 +189,8 @@ class DigitMorph:
 
         image, strip = image_widget(self.png()), image_widget(self.strip_png())
         narrow = {"width": "150px"}
-        pick_a = w.Dropdown(options=list(range(N_DIGITS)), value=self.digit_a, description="from", layout=narrow)
-        pick_b = w.Dropdown(options=list(range(N_DIGITS)), value=self.digit_b, description="to", layout=narrow)
+        pick_a = w.Dropdown(options=list(range(N_DIGITS)), value=self.digit_a, description=tr("from"), layout=narrow)
+        pick_b = w.Dropdown(options=list(range(N_DIGITS)), value=self.digit_b, description=tr("to"), layout=narrow)
         slider = w.FloatSlider(value=self.t, min=0, max=1, step=0.05, description="A → B")
 
         def redraw(*_):

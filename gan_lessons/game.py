@@ -14,6 +14,7 @@ from torch import nn
 
 from . import validate as check
 from .data import to_pixels
+from .i18n import tr
 from .models import generate, make_noise
 
 
@@ -30,10 +31,11 @@ class Round:
 def new_round(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module | None = None,
               n: int = 4, seed: int = 0) -> Round:  # fmt: skip
     """Lesson 08: N pictures, N - 1 of them picked from REAL (N, 1, 28, 28) and one drawn by GENERATOR."""
-    real = check.digits(real, "new_round expects real", pixels=False)  # (N, 1, 28, 28)
-    n, seed = check.whole(n, "n (a round has 2 to 10 pictures)", 2, 10), check.seed(seed)
+    real = check.digits(real, tr("new_round expects real"), pixels=False)  # (N, 1, 28, 28)
+    n, seed = check.whole(n, tr("n (a round has 2 to 10 pictures)"), 2, 10), check.seed(seed)
     if n > len(real) + 1:
-        raise ValueError(f"A round has 2 to 10 pictures and needs n - 1 real digits; got n={n}, {len(real)} real.")
+        raise ValueError(tr("A round has 2 to 10 pictures and needs n - 1 real digits; got n={n}, {real} real.", n=n,
+                            real=len(real)))  # fmt: skip
     g = torch.Generator().manual_seed(seed)
     picks = torch.randperm(len(real), generator=g)[: n - 1]
     fake_at = int(torch.randint(0, n, (1,), generator=g))
@@ -53,16 +55,20 @@ def new_round(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module
 def verdict(round_: Round, pick: int) -> str:
     """Lesson 08: what to tell a player who picked picture PICK (counting from 0), and what D thought."""
     if not 0 <= pick < len(round_.images):
-        raise ValueError(f"Pick a picture from 0 to {len(round_.images) - 1}, got {pick}.")
-    name = f"picture {round_.fake + 1}"
-    you = "Right! You found the fake" if pick == round_.fake else f"Fooled! You picked picture {pick + 1}; the fake"
-    lines = [f"{you}: it was {name}."]
+        raise ValueError(tr("Pick a picture from 0 to {last}, got {pick}.", last=len(round_.images) - 1, pick=pick))
+    fake = round_.fake + 1
+    if pick == round_.fake:
+        lines = [tr("Right! You found the fake: it was picture {fake}.", fake=fake)]
+    else:
+        lines = [tr("Fooled! You picked picture {pick}; the fake: it was picture {fake}.", pick=pick + 1, fake=fake)]
     if round_.p_real is not None:
         sure = ", ".join(f"{i + 1}: {p:.0%}" for i, p in enumerate(round_.p_real))
         guess = min(range(len(round_.p_real)), key=round_.p_real.__getitem__)  # the least real-looking one
-        right = "right" if guess == round_.fake else "wrong"
-        lines.append(f"The discriminator's 'how real?' for each picture: {sure}.")
-        lines.append(f"It would have picked picture {guess + 1} as the fake: it was {right}.")
+        lines.append(tr("The discriminator's 'how real?' for each picture: {sure}.", sure=sure))
+        if guess == round_.fake:
+            lines.append(tr("It would have picked picture {guess} as the fake: it was right.", guess=guess + 1))
+        else:
+            lines.append(tr("It would have picked picture {guess} as the fake: it was wrong.", guess=guess + 1))
     return "\n".join(lines)
 
 
@@ -85,17 +91,17 @@ def play(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module | No
     pictures = widgets.HBox()
     buttons = widgets.HBox()
     message = widgets.Textarea(layout=widgets.Layout(width="600px", height="90px"), disabled=True)
-    again = widgets.Button(description="New round", icon="refresh")
+    again = widgets.Button(description=tr("New round"), icon="refresh")
 
     def start(_=None) -> None:
         state["round"] = new_round(real, generator, discriminator, n, state["seed"])
         state["seed"] += 1
         pictures.children = [widgets.Image(value=_png(img), format="png") for img in state["round"].images]
         buttons.children = [_pick_button(i) for i in range(n)]
-        message.value = "Which picture is the fake? Click its button."
+        message.value = tr("Which picture is the fake? Click its button.")
 
     def _pick_button(i: int):
-        button = widgets.Button(description=f"Picture {i + 1}", layout=widgets.Layout(width="84px"))
+        button = widgets.Button(description=tr("Picture {number}", number=i + 1), layout=widgets.Layout(width="84px"))
         button.on_click(lambda _: choose(i))
         return button
 
@@ -106,7 +112,7 @@ def play(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module | No
         for button in buttons.children:
             button.disabled = True
         found, played = state["score"]
-        message.value = verdict(round_, i) + f"\nYour score: {found} of {played}."
+        message.value = verdict(round_, i) + "\n" + tr("Your score: {found} of {played}.", found=found, played=played)
 
     again.on_click(start)
     start()

@@ -24,6 +24,7 @@ from torch import nn
 from . import validate as check
 from .checkpoints import CheckpointError, load_safe
 from .data import to_model_range
+from .i18n import tr
 from .models import N_DIGITS, _check_shape, generate, is_conditional, make_noise
 
 JUDGE_PATH = Path(__file__).parent / "assets" / "judge.pt"
@@ -53,7 +54,7 @@ class DigitJudge(nn.Module):
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(n_features, 10))  # (B, 10) scores (logits)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_shape(x, (None, 1, 28, 28), "The judge")
+        _check_shape(x, (None, 1, 28, 28), tr("The judge"))
         return self.head(self.features(x))
 
 
@@ -75,7 +76,8 @@ def load_judge(path: str | Path = JUDGE_PATH) -> DigitJudge:
         judge.reference = Reference(obj["features_a"].float(), obj["mean_b"].double(), obj["cov_b"].double())
         judge.accuracy = float(obj["accuracy"])
     except (KeyError, RuntimeError, AttributeError) as err:
-        raise CheckpointError(f"{path} is damaged or from another version of gan-lessons ({err}).") from err
+        raise CheckpointError(tr("{path} is damaged or from another version of gan-lessons ({err}).", path=path,
+                                 err=err)) from err  # fmt: skip
     return judge.eval()
 
 
@@ -86,7 +88,7 @@ def _shipped_judge() -> DigitJudge:
 
 def as_model_range(images: torch.Tensor) -> torch.Tensor:
     """Lesson 08: digits as floats (N, 1, 28, 28) in [-1, 1], from uint8 pixels or floats."""
-    images = check.digits(images, "The judge expects")  # (N, 1, 28, 28)
+    images = check.digits(images, tr("The judge expects"))  # (N, 1, 28, 28)
     if images.dtype == torch.uint8:
         return to_model_range(images)
     return images.detach().cpu().clamp(-1, 1)
@@ -119,24 +121,26 @@ def coverage_warning(counts: list[int]) -> str | None:
     """Lesson 08: a warning naming the missing and dominant digits, or None when all look fair."""
     total = sum(counts)
     if len(counts) != 10 or total == 0:
-        raise ValueError(f"Expected 10 digit counts with a positive total, got {counts}.")
-    missing = [d for d, c in enumerate(counts) if c / total < MISSING_SHARE]
-    dominant = [f"{d} ({c / total:.0%})" for d, c in enumerate(counts) if c / total > DOMINANT_SHARE]
+        raise ValueError(tr("Expected 10 digit counts with a positive total, got {counts}.", counts=counts))
+    missing = ", ".join(str(d) for d, c in enumerate(counts) if c / total < MISSING_SHARE)
+    dominant = ", ".join(f"{d} ({c / total:.0%})" for d, c in enumerate(counts) if c / total > DOMINANT_SHARE)
     if not missing and not dominant:
         return None
-    parts = []
-    if missing:
-        parts.append(f"missing or very rare: {', '.join(map(str, missing))}")
-    if dominant:
-        parts.append(f"far too common: {', '.join(dominant)}")
-    return ("Warning: mode collapse? The generator draws only some digits. Digits " + "; digits ".join(parts)
-            + f". A fair share is 10% each (of {total:,} digits).")  # fmt: skip
+    if not dominant:
+        which = tr("Digits missing or very rare: {missing}", missing=missing)
+    elif not missing:
+        which = tr("Digits far too common: {dominant}", dominant=dominant)
+    else:
+        which = tr("Digits missing or very rare: {missing}; digits far too common: {dominant}", missing=missing,
+                   dominant=dominant)  # fmt: skip
+    return tr("Warning: mode collapse? The generator draws only some digits. {which}. A fair share is 10% each "
+              "(of {total:,} digits).", which=which, total=total)  # fmt: skip
 
 
 def feature_stats(features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Lesson 08: the mean (F,) and covariance (F, F) of features (N, F), in float64."""
     if features.dim() != 2 or len(features) < 2:
-        raise ValueError(f"Expected features of shape (N, F) with N >= 2, got {tuple(features.shape)}.")
+        raise ValueError(tr("Expected features of shape (N, F) with N >= 2, got {shape}.", shape=tuple(features.shape)))
     f = features.double()
     mean = f.mean(dim=0)  # (F,)
     centered = f - mean  # (N, F)
@@ -195,19 +199,24 @@ class JudgeReport:
 
     def __str__(self) -> str:
         counts = "  ".join(f"{d}:{c}" for d, c in enumerate(self.counts))
-        if self.fd is None:
-            fd = (f"Fréchet distance: not measured. It needs at least {FD_MIN} digits and got {self.fd_n}; "
-                  "with fewer it looks as good as real whatever the digits. Judge more digits (1,000 is best).")
-        else:
-            fd = (f"Fréchet distance to real digits: {self.fd:.2f}   (real against real: {self.fd_real:.2f}, "
-                  f"ratio {self.fd_ratio:.1f}x; {self.fd_n:,} digits each; lower is better)")  # fmt: skip
         lines = [
-            f"Judged {self.n:,} digits.",
-            f"Recognizable (judge at least {self.threshold:.0%} sure): {self.recognizability:.1%}",
-            f"Digit counts: {counts}   (covered: {self.covered} of 10)",
-            fd,
-        ]
+            tr("Judged {n:,} digits.", n=self.n),
+            tr("Recognizable (judge at least {threshold:.0%} sure): {share:.1%}", threshold=self.threshold,
+               share=self.recognizability),
+            tr("Digit counts: {counts}   (covered: {covered} of 10)", counts=counts, covered=self.covered),
+            self._fd_line(),
+        ]  # fmt: skip
         return "\n".join(lines + ([self.warning] if self.warning else []))
+
+    def _fd_line(self) -> str:
+        """The report's line about the Fréchet distance, or why it was not measured."""
+        if self.fd is None:
+            return tr("Fréchet distance: not measured. It needs at least {fd_min} digits and got {n}; with fewer it "
+                      "looks as good as real whatever the digits. Judge more digits (1,000 is best).", fd_min=FD_MIN,
+                      n=self.fd_n)  # fmt: skip
+        return tr("Fréchet distance to real digits: {fd:.2f}   (real against real: {fd_real:.2f}, ratio {ratio:.1f}x; "
+                  "{n:,} digits each; lower is better)", fd=self.fd, fd_real=self.fd_real, ratio=self.fd_ratio,
+                  n=self.fd_n)  # fmt: skip
 
 
 def judge_digits(images: torch.Tensor, judge: DigitJudge | None = None) -> JudgeReport:
@@ -226,7 +235,7 @@ def judge_digits(images: torch.Tensor, judge: DigitJudge | None = None) -> Judge
 
 def judge_generator(generator: nn.Module, n: int = 1000, seed: int = 0, judge: DigitJudge | None = None) -> JudgeReport:
     """Lesson 08: draw N digits from GENERATOR (seeded) and judge them."""
-    n, seed = check.whole(n, "n, how many digits to judge (1,000 is best),", 1, 10**6), check.seed(seed)
+    n, seed = check.whole(n, tr("n, how many digits to judge (1,000 is best),"), 1, 10**6), check.seed(seed)
     digits = torch.cat([_draw(generator, i, min(1000, n - i), seed) for i in range(0, n, 1000)])  # (N, 1, 28, 28)
     return judge_digits(digits, judge)
 
@@ -246,9 +255,10 @@ def asked_digit_rates(generator: nn.Module, n: int = 1000, seed: int = 0,
     "Read as it" means the judge's best guess is the digit asked for (however sure it is).
     """
     if not is_conditional(generator):
-        raise ValueError(f"A {type(generator).__name__} cannot be asked for a digit; use a conditional generator.")
+        raise ValueError(tr("A {kind} cannot be asked for a digit; use a conditional generator.",
+                            kind=type(generator).__name__))  # fmt: skip
     if n < 1:
-        raise ValueError(f"Ask for at least 1 digit of each kind (1,000 is best), got n={n}.")
+        raise ValueError(tr("Ask for at least 1 digit of each kind (1,000 is best), got n={n}.", n=n))
     judge = judge or _shipped_judge()
     z = make_noise(n, generator.z_dim, seed=seed)  # (n, z_dim): the same noise for every digit
     rates = []
@@ -274,7 +284,8 @@ def recognizability_curve(trainer, seconds: float, every: float = 15.0, n: int =
     import time
 
     if not seconds > 0 or not every > 0:
-        raise ValueError(f"seconds and every must be > 0, got seconds={seconds}, every={every}.")
+        raise ValueError(tr("seconds and every must be > 0, got seconds={seconds}, every={every}.", seconds=seconds,
+                            every=every))  # fmt: skip
     judge = _shipped_judge()
     if measure is None:
         def measure(generator: nn.Module) -> float:

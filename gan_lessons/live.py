@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .i18n import N_, tr
 from .models import generate, make_noise
 from .training import Trainer, make_optimizers, train_step
 
@@ -19,13 +20,13 @@ from .training import Trainer, make_optimizers, train_step
 def format_duration(seconds: float) -> str:
     """Lesson 05: a time in words a person reads easily, like "3 min 5 s" or "1 h 20 min"."""
     if not seconds >= 0 or seconds == float("inf"):
-        raise ValueError(f"A duration must be a finite number of seconds >= 0, got {seconds!r}.")
+        raise ValueError(tr("A duration must be a finite number of seconds >= 0, got {seconds!r}.", seconds=seconds))
     seconds = round(seconds)
     if seconds < 60:
-        return f"{seconds} s"
+        return tr("{seconds} s", seconds=seconds)
     if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+        return tr("{minutes} min {seconds} s", minutes=seconds // 60, seconds=seconds % 60)
+    return tr("{hours} h {minutes} min", hours=seconds // 3600, minutes=seconds % 3600 // 60)
 
 
 def _sync(device: torch.device) -> None:
@@ -39,7 +40,8 @@ def _sync(device: torch.device) -> None:
 def seconds_per_batch(trainer: Trainer, batches: int = 8, warmup: int = 3) -> float:
     """Lesson 05: time a few training batches on copies of TRAINER's networks (the trainer is left unchanged)."""
     if batches < 1 or warmup < 0:
-        raise ValueError(f"Need batches >= 1 and warmup >= 0, got batches={batches}, warmup={warmup}.")
+        raise ValueError(tr("Need batches >= 1 and warmup >= 0, got batches={batches}, warmup={warmup}.",
+                            batches=batches, warmup=warmup))  # fmt: skip
     gen, disc = copy.deepcopy(trainer.generator), copy.deepcopy(trainer.discriminator)
     opt_g, opt_d = make_optimizers(gen, disc, trainer.config)
     rng = torch.Generator(trainer.device).manual_seed(0)  # its own random numbers: the trainer's stay untouched
@@ -77,6 +79,26 @@ def _as_number(x: torch.Tensor | float) -> float:
     return float(x.detach().float().mean()) if isinstance(x, torch.Tensor) else float(x)
 
 
+def _where(epoch: int, epochs: int, batch: int, batches: int) -> str:
+    """Where training is: "epoch 2 of 5" between epochs, else "epoch 3 of 5, batch 7 of 20" (EPOCH counts from 0)."""
+    if batch == 0:
+        return tr("epoch {epoch} of {epochs}", epoch=epoch, epochs=epochs)
+    return tr("epoch {epoch} of {epochs}, batch {batch} of {batches}", epoch=epoch + 1, epochs=epochs, batch=batch,
+              batches=batches)  # fmt: skip
+
+
+def _status_line(where: str, elapsed: float, done: int, left: int, sure: str) -> str:
+    """The live display's line: where training is, the time so far, the time LEFT steps will take, D's answers."""
+    if left <= 0:
+        guess = tr("done")
+    elif done <= 0:
+        guess = tr("time left: measuring...")
+    else:
+        guess = tr("about {duration} left", duration=format_duration(elapsed / done * left))
+    return tr("{where} | {elapsed} so far | {left}{sure}", where=where, elapsed=format_duration(elapsed), left=guess,
+              sure=sure)  # fmt: skip
+
+
 def _smooth(values: np.ndarray, window: int) -> np.ndarray:
     """The running mean of the last WINDOW values at each place (shorter at the start)."""
     sums = np.cumsum(np.insert(values, 0, 0.0))
@@ -89,7 +111,8 @@ class _Display:
 
     def __init__(self, batches_per_epoch: int, every: float):
         if not every >= 0:
-            raise ValueError(f"every is how many seconds between updates, a number >= 0; got {every!r}.")
+            raise ValueError(tr("every is how many seconds between updates, a number >= 0; got {every!r}.",
+                                every=every))  # fmt: skip
         self.per_epoch, self.every = batches_per_epoch, every
         self.steps: list[int] = []  # the batch number (counted from the start of training) of each row
         self.rows: list[tuple[float, float, float, float]] = []  # D loss, G loss, mean D(real), mean D(fake)
@@ -106,7 +129,7 @@ class _Display:
         """Lesson 05: the averages over the last N batches: D loss, G loss, mean D(real), mean D(fake)."""
         rows = np.asarray(self.rows[-n:], dtype=float).reshape(-1, 4)  # (up to n, 4)
         if len(rows) == 0:
-            raise ValueError("No batches yet: train first.")
+            raise ValueError(tr("No batches yet: train first."))
         return tuple(float(np.nanmean(col)) if not np.isnan(col).all() else math.nan for col in rows.T)
 
     def sure_text(self) -> str:
@@ -114,7 +137,7 @@ class _Display:
         if not self.rows or math.isnan(self.recent()[2]):
             return ""
         _, _, real, fake = self.recent()
-        return f" | D(real) {real:.2f}, D(fake) {fake:.2f}"
+        return tr(" | D(real) {real:.2f}, D(fake) {fake:.2f}", real=real, fake=fake)
 
     def picture(self) -> bytes:
         """Lesson 05: a PNG of the losses and of how sure the detective is, beside the fixed-noise digits."""
@@ -126,23 +149,23 @@ class _Display:
         x = np.asarray(self.steps, dtype=float) / self.per_epoch  # (n,) each batch's place, in epochs
         rows = np.asarray(self.rows, dtype=float).reshape(-1, 4)  # (n, 4): one row per batch
         window = max(1, min(50, self.per_epoch // 5))
-        curves = ((losses, 0, "D loss", "tab:blue"), (losses, 1, "G loss", "tab:orange"),
-                  (sure, 2, "D(real digits)", "tab:green"), (sure, 3, "D(fakes)", "tab:red"))  # fmt: skip
+        curves = ((losses, 0, N_("D loss"), "tab:blue"), (losses, 1, N_("G loss"), "tab:orange"),
+                  (sure, 2, N_("D(real digits)"), "tab:green"), (sure, 3, N_("D(fakes)"), "tab:red"))  # fmt: skip
         for ax, col, name, colour in curves:
             keep = ~np.isnan(rows[:, col])
             if keep.any():
                 ax.plot(x[keep], rows[keep, col], color=colour, alpha=0.25, lw=0.8)
-                ax.plot(x[keep], _smooth(rows[keep, col], window), color=colour, lw=2, label=name)
+                ax.plot(x[keep], _smooth(rows[keep, col], window), color=colour, lw=2, label=tr(name))
         sure.axhline(0.5, color="grey", ls="--", lw=1)
-        sure.text(0.01, 0.52, "0.5: can't tell", color="grey", transform=sure.get_yaxis_transform())
-        losses.set(xlabel="epoch", ylabel="loss", title="losses (thin: each batch)")
-        sure.set(xlabel="epoch", ylim=(0, 1), title="how sure the detective is: 'real' (1) or 'fake' (0)")
+        sure.text(0.01, 0.52, tr("0.5: can't tell"), color="grey", transform=sure.get_yaxis_transform())
+        losses.set(xlabel=tr("epoch"), ylabel=tr("loss"), title=tr("losses (thin: each batch)"))
+        sure.set(xlabel=tr("epoch"), ylim=(0, 1), title=tr("how sure the detective is: 'real' (1) or 'fake' (0)"))
         for ax in (losses, sure):
             ax.grid(alpha=0.3)
             if len(self.rows):
                 ax.legend(loc="upper right", fontsize=8)
         right.imshow(image_grid(self.digits(), nrow=4), cmap="gray", vmin=0, vmax=255)
-        right.set_title("fixed noise, now")
+        right.set_title(tr("fixed noise, now"))
         right.axis("off")
         fig.tight_layout()
         buffer = io.BytesIO()
@@ -184,7 +207,7 @@ class LiveLoop(_Display):
     def __init__(self, generator: nn.Module, epochs: int, batches_per_epoch: int, every: float = 2.0, seed: int = 1):
         for name, value in (("epochs", epochs), ("batches_per_epoch", batches_per_epoch)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}.")
+                raise ValueError(tr("{name} must be a whole number >= 1, got {value!r}.", name=name, value=value))
         super().__init__(batches_per_epoch, every)
         self.generator, self.total = generator, epochs * batches_per_epoch
         self.noise = make_noise(16, generator.z_dim, seed=seed)  # (16, z_dim): the same 16 recipes every time
@@ -197,11 +220,8 @@ class LiveLoop(_Display):
         """Lesson 05: how far the loop is (0 to 1) and a line saying so, with the time left."""
         done, elapsed = len(self.rows), time.perf_counter() - self.started
         epoch, batch = divmod(done, self.per_epoch)
-        where = f"epoch {epoch} of {self.total // self.per_epoch}" if batch == 0 else \
-            f"epoch {epoch + 1} of {self.total // self.per_epoch}, batch {batch} of {self.per_epoch}"  # fmt: skip
-        left = "done" if done >= self.total else "time left: measuring..." if done == 0 else \
-            f"about {format_duration(elapsed / done * (self.total - done))} left"  # fmt: skip
-        return min(1.0, done / self.total), f"{where} | {format_duration(elapsed)} so far | {left}{self.sure_text()}"
+        where = _where(epoch, self.total // self.per_epoch, batch, self.per_epoch)
+        return min(1.0, done / self.total), _status_line(where, elapsed, done, self.total - done, self.sure_text())
 
     def add(self, d_loss, g_loss, d_real, d_fake) -> None:
         """Lesson 05: note one batch (the two losses, and D's answers on the real digits and on the fakes)."""
@@ -236,15 +256,8 @@ class LiveTraining(_Display):
         done, left_steps = step - self.first_step, max(0, end - step)
         fraction = 1.0 if end == 0 else min(1.0, step / end)
         elapsed = time.perf_counter() - self.started
-        where = f"epoch {t.epoch} of {self.target}" if t.batch == 0 else \
-            f"epoch {t.epoch + 1} of {self.target}, batch {t.batch} of {n}"  # fmt: skip
-        if left_steps == 0:
-            guess = "done"
-        elif done <= 0:
-            guess = "time left: measuring..."
-        else:
-            guess = f"about {format_duration(elapsed / done * left_steps)} left"
-        return fraction, f"{where} | {format_duration(elapsed)} so far | {guess}{self.sure_text()}"
+        where = _where(t.epoch, self.target, t.batch, n)
+        return fraction, _status_line(where, elapsed, done, left_steps, self.sure_text())
 
     def _read_rows(self) -> None:
         """Copy the batches done since the last read from the trainer (this waits for the device)."""
@@ -272,7 +285,7 @@ class LiveTraining(_Display):
 
     def _check(self, trainer: Trainer) -> None:
         if trainer is not self.trainer:
-            raise ValueError("This LiveTraining watches another Trainer; make one with LiveTraining(trainer).")
+            raise ValueError(tr("This LiveTraining watches another Trainer; make one with LiveTraining(trainer)."))
 
 
 def train_for(trainer: Trainer, seconds: float) -> float:
@@ -284,7 +297,7 @@ def train_for(trainer: Trainer, seconds: float) -> float:
     import threading
 
     if not seconds > 0:
-        raise ValueError(f"seconds must be a number > 0, got {seconds!r}.")
+        raise ValueError(tr("seconds must be a number > 0, got {seconds!r}.", seconds=seconds))
     timer = threading.Timer(seconds, trainer.request_stop)
     started = time.perf_counter()
     timer.start()

@@ -11,13 +11,14 @@ import torch
 
 from . import validate as check
 from .data import to_pixels
+from .i18n import tr
 
 
 def image_grid(images: torch.Tensor, nrow: int | None = None, pad: int = 2) -> np.ndarray:
     """Lesson 01: tile digits (B, 1, 28, 28) in [-1, 1] into one grey picture (H, W) of uint8."""
     from torchvision.utils import make_grid
 
-    images = check.digits(images, "image_grid expects", finite=False, size=None)  # (B, 1, H, W)
+    images = check.digits(images, tr("image_grid expects"), finite=False, size=None)  # (B, 1, H, W)
     pixels = images if images.dtype == torch.uint8 else to_pixels(images)  # NaN -> black, clipped
     nrow = math.ceil(math.sqrt(len(pixels))) if nrow is None else check.whole(nrow, "nrow", 1)
     pad = check.whole(pad, "pad", 0)
@@ -53,27 +54,27 @@ def save_grid(images: torch.Tensor, path: str | Path, nrow: int | None = None, t
     return Path(path)
 
 
-def loss_figure(d_losses: list[float], g_losses: list[float], xlabel: str = "epoch"):
-    """Lesson 05: a figure of the discriminator's and generator's losses over time."""
+def loss_figure(d_losses: list[float], g_losses: list[float], xlabel: str | None = None):
+    """Lesson 05: a figure of the discriminator's and generator's losses over time (XLABEL: "epoch" if None)."""
     try:
         d, g = np.asarray(d_losses, dtype=float), np.asarray(g_losses, dtype=float)  # NaN and inf leave gaps
     except (TypeError, ValueError):
-        raise ValueError("Expected two lists of numbers: the D losses and the G losses.") from None
+        raise ValueError(tr("Expected two lists of numbers: the D losses and the G losses.")) from None
     if d.ndim != 1 or d.shape != g.shape:
-        raise ValueError(f"Expected two lists of losses of the same length; got {d.shape} and {g.shape}.")
+        raise ValueError(tr("Expected two lists of losses of the same length; got {d} and {g}.", d=d.shape, g=g.shape))
     fig, ax = plt.subplots(figsize=(6, 3.5))
     steps = np.arange(1, len(d) + 1)
-    ax.plot(steps, d, label="discriminator (D)")
-    ax.plot(steps, g, label="generator (G)")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("loss")
+    ax.plot(steps, d, label=tr("discriminator (D)"))
+    ax.plot(steps, g, label=tr("generator (G)"))
+    ax.set_xlabel(tr("epoch") if xlabel is None else xlabel)
+    ax.set_ylabel(tr("loss"))
     ax.legend()
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
 
 
-def show_losses(d_losses: list[float], g_losses: list[float], xlabel: str = "epoch") -> None:
+def show_losses(d_losses: list[float], g_losses: list[float], xlabel: str | None = None) -> None:
     """Lesson 05: show the loss curves in the notebook."""
     loss_figure(d_losses, g_losses, xlabel)
     plt.show()
@@ -83,7 +84,8 @@ def pixel_figure(image: torch.Tensor, size: float = 9.0):
     """Lesson 01: one digit (28, 28) with every pixel's value (0 to 255) printed on it."""
     pixels = image.squeeze()
     if pixels.dim() != 2:
-        raise ValueError(f"Expected one digit of shape (28, 28) or (1, 28, 28), got {tuple(image.shape)}.")
+        raise ValueError(tr("Expected one digit of shape (28, 28) or (1, 28, 28), got {shape}.",
+                            shape=tuple(image.shape)))  # fmt: skip
     pixels = (pixels if pixels.dtype == torch.uint8 else to_pixels(pixels)).numpy()  # (H, W) of 0..255
     fig, ax = plt.subplots(figsize=(size, size))
     ax.imshow(pixels, cmap="gray", vmin=0, vmax=255)
@@ -109,7 +111,7 @@ def sliding_filter_figure(digit: torch.Tensor, kernel: torch.Tensor, feature_map
 
     digit, kernel, feature_map = digit.squeeze().float(), kernel.squeeze().float(), feature_map.squeeze().float()
     if digit.dim() != 2 or kernel.dim() != 2 or feature_map.dim() != 2:
-        raise ValueError("Expected a digit (H, W), a filter (k, k) and a feature map (H', W'), each one picture.")
+        raise ValueError(tr("Expected a digit (H, W), a filter (k, k) and a feature map (H', W'), each one picture."))
     k = kernel.shape[0]
     fig, axes = plt.subplots(1, 3, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 0.6, 1]})
     axes[0].imshow(digit.numpy(), cmap="gray")
@@ -121,7 +123,8 @@ def sliding_filter_figure(digit: torch.Tensor, kernel: torch.Tensor, feature_map
         top, left = spot[0] * stride - padding, spot[1] * stride - padding  # the window's corner on the digit
         axes[0].add_patch(Rectangle((left - 0.5, top - 0.5), k, k, fill=False, ec=colour, lw=2.5))
         axes[2].add_patch(Rectangle((spot[1] - 0.5, spot[0] - 0.5), 1, 1, fill=False, ec=colour, lw=2.5))
-    titles = ["the digit, and where the filter looks", f"the filter ({k}x{k} numbers)", "the feature map it makes"]
+    titles = [tr("the digit, and where the filter looks"), tr("the filter ({k}x{k} numbers)", k=k),
+              tr("the feature map it makes")]  # fmt: skip
     for ax, title in zip(axes, titles, strict=True):
         ax.set_title(title)
         ax.set_xticks([])
@@ -134,8 +137,8 @@ def guesses_figure(images: torch.Tensor, probabilities: torch.Tensor, title: str
     """Lesson 03: digits (B, 1, 28, 28) with the discriminator's P(real) written over each."""
     probabilities = probabilities.detach().float().cpu().reshape(-1)  # (B,)
     if images.dim() != 4 or len(images) != len(probabilities) or len(images) == 0:
-        raise ValueError(f"Expected B digits (B, 1, 28, 28) and B probabilities; got {tuple(images.shape)} "
-                         f"and {len(probabilities)}.")  # fmt: skip
+        raise ValueError(tr("Expected B digits (B, 1, 28, 28) and B probabilities; got {shape} and {n}.",
+                            shape=tuple(images.shape), n=len(probabilities)))  # fmt: skip
     fig, axes = plt.subplots(1, len(images), figsize=(1.6 * len(images), 2.0), squeeze=False)
     for ax, image, p in zip(axes[0], images, probabilities, strict=True):
         ax.imshow(image_grid(image[None], pad=0), cmap="gray", vmin=0, vmax=255)

@@ -21,8 +21,13 @@ import torch
 from torch import nn
 from torch.nn.functional import binary_cross_entropy as bce
 
+from .i18n import N_, tr
+
 SHAPES = ("ring", "grid", "spiral")
 LOSSES = ("non-saturating", "minimax")
+# what the pictures and widgets call each shape and loss (the code's names stay the values)
+NAMES = {"ring": N_("ring"), "grid": N_("grid"), "spiral": N_("spiral"), "non-saturating": N_("non-saturating"),
+         "minimax": N_("minimax")}  # fmt: skip
 BLOB_STD = 0.1  # how spread out each blob of real points is
 NEAR = 3 * BLOB_STD  # a point this close to a blob's centre is "near" the blob (3 standard deviations)
 FAIR_SHARE = 0.25  # a blob is covered when it holds at least a quarter of its fair share of the fakes
@@ -45,6 +50,11 @@ class ToyError(ValueError):
     """A setting of the 2-D game is out of range (lesson 04)."""
 
 
+def shown_name(name: str) -> str:
+    """Lesson 04: a shape or loss (a value of SHAPES or LOSSES) as the pictures and widgets show it."""
+    return tr(NAMES[name])
+
+
 def _is_int(x: object) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
@@ -56,14 +66,15 @@ def _is_num(x: object) -> bool:
 def check_shape_name(shape: object) -> str:
     """Lesson 04: SHAPE if it is one of SHAPES, else a ToyError listing them."""
     if shape not in SHAPES:
-        raise ToyError(f"Unknown shape {shape!r}. Choose one of: {', '.join(SHAPES)}.")
+        raise ToyError(tr("Unknown shape {shape!r}. Choose one of: {choices}.", shape=shape, choices=", ".join(SHAPES)))
     return shape
 
 
 def check_loss_name(loss: object) -> str:
     """Lesson 04: LOSS if it is one of LOSSES, else a ToyError listing them."""
     if loss not in LOSSES:
-        raise ToyError(f"Unknown forger loss {loss!r}. Choose one of: {', '.join(LOSSES)}.")
+        raise ToyError(tr("Unknown forger loss {loss!r}. Choose one of: {choices}.", loss=loss,
+                          choices=", ".join(LOSSES)))  # fmt: skip
     return loss
 
 
@@ -89,7 +100,7 @@ def real_points(shape: str, n: int, generator: torch.Generator | None = None) ->
     """Lesson 04: N real points (N, 2) of SHAPE: each blob equally likely, spread by BLOB_STD."""
     check_shape_name(shape)
     if not _is_int(n) or n < 1:
-        raise ToyError(f"n is how many points to draw: a whole number >= 1, got {n!r}.")
+        raise ToyError(tr("n is how many points to draw: a whole number >= 1, got {n!r}.", n=n))
     centres = blob_centres(shape)
     if centres is None:
         middle = _spiral_curve(torch.rand(n, generator=generator))  # (n, 2) on the spiral
@@ -110,7 +121,8 @@ class Forger(nn.Module):
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         if not isinstance(z, torch.Tensor) or z.dim() != 2 or z.shape[1] != self.z_dim:
             got = tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__
-            raise ToyError(f"The forger expects noise of shape (B, {self.z_dim}), B = how many points; got {got}.")
+            raise ToyError(tr("The forger expects noise of shape (B, {z_dim}), B = how many points; got {got}.",
+                              z_dim=self.z_dim, got=got))  # fmt: skip
         return self.net(z)  # (B, 2)
 
 
@@ -125,7 +137,7 @@ class Detective(nn.Module):
     def forward(self, points: torch.Tensor) -> torch.Tensor:
         if not isinstance(points, torch.Tensor) or points.dim() != 2 or points.shape[1] != 2:
             got = tuple(points.shape) if isinstance(points, torch.Tensor) else type(points).__name__
-            raise ToyError(f"The detective expects points of shape (B, 2), one (x, y) per row; got {got}.")
+            raise ToyError(tr("The detective expects points of shape (B, 2), one (x, y) per row; got {got}.", got=got))
         return self.net(points)  # (B, 1), between 0 and 1
 
 
@@ -168,9 +180,10 @@ class Coverage:
     near: float  # fraction of fakes within NEAR of a blob centre (of the spiral's middle line for the spiral)
 
     def __str__(self) -> str:
-        where = "the spiral" if self.blobs is None else "a blob"
-        blobs = "" if self.blobs is None else f"{self.covered} of {self.blobs} blobs covered, "
-        return f"{blobs}{self.near:.0%} of fakes near {where}"
+        if self.blobs is None:
+            return tr("{near:.0%} of fakes near the spiral", near=self.near)
+        return tr("{covered} of {blobs} blobs covered, {near:.0%} of fakes near a blob", covered=self.covered,
+                  blobs=self.blobs, near=self.near)  # fmt: skip
 
 
 def coverage(fakes: torch.Tensor, shape: str) -> Coverage:
@@ -178,7 +191,7 @@ def coverage(fakes: torch.Tensor, shape: str) -> Coverage:
     check_shape_name(shape)
     if not isinstance(fakes, torch.Tensor) or fakes.dim() != 2 or fakes.shape[1] != 2 or len(fakes) == 0:
         got = tuple(fakes.shape) if isinstance(fakes, torch.Tensor) else type(fakes).__name__
-        raise ToyError(f"coverage needs fake points of shape (N, 2) with N >= 1; got {got}.")
+        raise ToyError(tr("coverage needs fake points of shape (N, 2) with N >= 1; got {got}.", got=got))
     fakes = fakes.detach().float()
     centres = blob_centres(shape)
     if centres is None:
@@ -211,11 +224,14 @@ class ToyConfig:
         for name in ("lr_d", "lr_g"):
             value = getattr(self, name)
             if not _is_num(value) or not 0 < value <= 1:
-                raise ToyError(f"{name} is a learning rate: a number above 0 and at most 1 (try 1e-3); got {value!r}.")
+                raise ToyError(tr(
+                    "{name} is a learning rate: a number above 0 and at most 1 (try 1e-3); got {value!r}.",
+                    name=name, value=value))  # fmt: skip
         for name, low in (("d_steps", 1), ("batch_size", 1), ("z_dim", 1), ("hidden", 1), ("seed", 0)):
             value = getattr(self, name)
             if not _is_int(value) or value < low:
-                raise ToyError(f"{name} must be a whole number >= {low}; got {value!r}.")
+                raise ToyError(tr("{name} must be a whole number >= {low}; got {value!r}.", name=name, low=low,
+                                  value=value))  # fmt: skip
 
 
 @dataclass
@@ -246,7 +262,7 @@ class ToyGame:
 
     def __init__(self, config: ToyConfig | None = None, **settings):
         if config is not None and settings:
-            raise ToyError("Give either a ToyConfig or settings like lr_g=1e-3, not both.")
+            raise ToyError(tr("Give either a ToyConfig or settings like lr_g=1e-3, not both."))
         self.config = config if config is not None else ToyConfig(**settings)
         c = self.config
         with torch.random.fork_rng(devices=[]):
@@ -268,7 +284,8 @@ class ToyGame:
         allowed = {"lr_d", "lr_g", "d_steps", "loss"}
         unknown = set(settings) - allowed
         if unknown:
-            raise ToyError(f"Only {', '.join(sorted(allowed))} can change during a game; got {', '.join(unknown)}.")
+            raise ToyError(tr("Only {allowed} can change during a game; got {unknown}.",
+                              allowed=", ".join(sorted(allowed)), unknown=", ".join(unknown)))  # fmt: skip
         new = ToyConfig(**{**self.config.__dict__, **settings})  # checks the values
         self.config = new
         for group in self.opt_d.param_groups:
@@ -290,7 +307,7 @@ class ToyGame:
     def head_start(self, n: int) -> None:
         """Lesson 04: train only the detective for N steps, so that it becomes sure about the fakes."""
         if not _is_int(n) or n < 0:
-            raise ToyError(f"n is how many detective steps to take: a whole number >= 0; got {n!r}.")
+            raise ToyError(tr("n is how many detective steps to take: a whole number >= 0; got {n!r}.", n=n))
         with one_thread():
             for _ in range(n):
                 self._detective_step()
@@ -298,7 +315,7 @@ class ToyGame:
     def step(self, n: int = 1) -> tuple[float, float]:
         """Lesson 04: N forger steps, each after d_steps detective steps; returns the last losses (D, G)."""
         if not _is_int(n) or n < 1:
-            raise ToyError(f"n is how many steps to take: a whole number >= 1; got {n!r}.")
+            raise ToyError(tr("n is how many steps to take: a whole number >= 1; got {n!r}.", n=n))
         with one_thread():
             for _ in range(n):
                 d, g = self._round()
@@ -343,9 +360,11 @@ class GamePicture:
         self.canvas = FigureCanvasAgg(self.fig)
         self.ax, self.ax_losses = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
         self._make_game_panel()
-        (self.d_line,) = self.ax_losses.plot([], [], color="tab:blue", lw=0.8, label="detective's loss", animated=True)
-        (self.g_line,) = self.ax_losses.plot([], [], color="tab:orange", lw=0.8, label="forger's loss", animated=True)
-        self.ax_losses.set(xlabel="forger step", title="losses")
+        (self.d_line,) = self.ax_losses.plot([], [], color="tab:blue", lw=0.8, label=tr("detective's loss"),
+                                             animated=True)  # fmt: skip
+        (self.g_line,) = self.ax_losses.plot([], [], color="tab:orange", lw=0.8, label=tr("forger's loss"),
+                                             animated=True)  # fmt: skip
+        self.ax_losses.set(xlabel=tr("forger step"), title=tr("losses"))
         self.ax_losses.grid(alpha=0.3)
         self.fig.tight_layout()
         self.moving = [self.background, self.real, self.fake, self.arrows, self.legend, self.ax.title, self.d_line,
@@ -358,9 +377,9 @@ class GamePicture:
         ax, blank, zeros = self.ax, torch.zeros(self.resolution, self.resolution), torch.zeros(self.n_points).numpy()
         self.background = ax.imshow(blank.numpy(), origin="lower", extent=(-VIEW, VIEW, -VIEW, VIEW), cmap="RdBu",
                                     vmin=0, vmax=1, alpha=0.75, interpolation="bilinear", animated=True)  # fmt: skip
-        self.fig.colorbar(self.background, ax=ax, fraction=0.046, pad=0.04, label="detective's P(real)")
-        self.real = ax.scatter([], [], s=6, c="black", label="real", animated=True)
-        self.fake = ax.scatter([], [], s=6, c="darkorange", label="fake", animated=True)
+        self.fig.colorbar(self.background, ax=ax, fraction=0.046, pad=0.04, label=tr("detective's P(real)"))
+        self.real = ax.scatter([], [], s=6, c="black", label=tr("real"), animated=True)
+        self.fake = ax.scatter([], [], s=6, c="darkorange", label=tr("fake"), animated=True)
         self.arrows = ax.quiver(zeros, zeros, zeros, zeros, color="darkorange", angles="xy", scale_units="xy",
                                 scale=ARROW_SCALE, width=0.003, animated=True)  # fmt: skip
         ax.set(xlim=(-VIEW, VIEW), ylim=(-VIEW, VIEW), aspect="equal")
@@ -394,7 +413,7 @@ class GamePicture:
         self.fake.set_offsets(fake.numpy())
         self.arrows.set_offsets(fake.numpy())
         self.arrows.set_UVC(push[:, 0].numpy(), push[:, 1].numpy())
-        self.ax.set_title(f"step {game.steps}: {game.coverage()}", fontsize=10)
+        self.ax.set_title(tr("step {steps}: {coverage}", steps=game.steps, coverage=game.coverage()), fontsize=10)
         steps = range(1, game.steps + 1)
         self.d_line.set_data(steps, game.history.d)
         self.g_line.set_data(steps, game.history.g)
@@ -402,7 +421,7 @@ class GamePicture:
         if layout != self.layout:  # the still parts change: draw them again and keep them
             self.layout = layout
             self.ax_losses.set(xlim=(0, layout[0]), ylim=layout[1:3])
-            self.g_line.set_label(f"forger's loss ({c.loss})")
+            self.g_line.set_label(tr("forger's loss ({loss})", loss=shown_name(c.loss)))
             self.ax_losses.legend(fontsize=8, loc="upper right")
             self.canvas.draw()  # everything but the moving parts
             self.saved = self.canvas.copy_from_bbox(self.fig.bbox)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 
-from .toy2d import LOSSES, SHAPES, GamePicture, ToyConfig, ToyError, ToyGame, one_thread
+from .i18n import tr
+from .toy2d import LOSSES, SHAPES, GamePicture, ToyConfig, ToyError, ToyGame, one_thread, shown_name
 
 TICK_MS = 150  # how often the Play button asks for more steps while playing, in milliseconds
 
@@ -29,8 +30,8 @@ class GameWatcher:
     @staticmethod
     def _check_steps(n: object) -> int:
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 1000:
-            raise ToyError(f"steps_per_frame is how many steps between pictures: a whole number from 1 to 1000; "
-                           f"got {n!r}.")  # fmt: skip
+            raise ToyError(tr("steps_per_frame is how many steps between pictures: a whole number from 1 to 1000; "
+                              "got {n!r}.", n=n))  # fmt: skip
         return n
 
     def advance(self, steps: int | None = None) -> bytes:
@@ -84,22 +85,25 @@ class GameWatcher:
 
         c = self.game.config
         image, status = image_widget(self.png()), w.HTML()
-        play = w.Play(value=0, min=0, max=10**9, step=1, interval=TICK_MS, description="play / pause")
+        play = w.Play(value=0, min=0, max=10**9, step=1, interval=TICK_MS, description=tr("play / pause"))
         if hasattr(play, "show_repeat"):
             play.show_repeat = False
-        one, again = w.Button(description="One step"), w.Button(description="Start again")
+        one, again = w.Button(description=tr("One step")), w.Button(description=tr("Start again"))
         style = {"description_width": "150px"}
-        lr_d = w.FloatLogSlider(value=c.lr_d, base=10, min=-5, max=-1, description="detective's lr", style=style)
-        lr_g = w.FloatLogSlider(value=c.lr_g, base=10, min=-5, max=-1, description="forger's lr", style=style)
-        d_steps = w.IntSlider(value=c.d_steps, min=1, max=10, description="detective steps", style=style)
-        loss = w.ToggleButtons(options=list(LOSSES), value=c.loss, description="forger's loss", style=style)
-        shape = w.Dropdown(options=list(SHAPES), value=c.shape, description="shape (starts again)", style=style)
-        speed = w.IntSlider(value=self.steps_per_frame, min=1, max=100, description="steps per picture", style=style)
+        lr_d = w.FloatLogSlider(value=c.lr_d, base=10, min=-5, max=-1, description=tr("detective's lr"), style=style)
+        lr_g = w.FloatLogSlider(value=c.lr_g, base=10, min=-5, max=-1, description=tr("forger's lr"), style=style)
+        d_steps = w.IntSlider(value=c.d_steps, min=1, max=10, description=tr("detective steps"), style=style)
+        losses, shapes = [(shown_name(v), v) for v in LOSSES], [(shown_name(v), v) for v in SHAPES]  # (label, value)
+        loss = w.ToggleButtons(options=losses, value=c.loss, description=tr("forger's loss"), style=style)
+        shape = w.Dropdown(options=shapes, value=c.shape, description=tr("shape (starts again)"), style=style)
+        speed = w.IntSlider(value=self.steps_per_frame, min=1, max=100, description=tr("steps per picture"),
+                            style=style)  # fmt: skip
 
         def show(png: bytes | None) -> None:
             if png is not None:
                 image.value = png
-            status.value = f"step {self.game.steps} · last update took {self.redraw_s * 1000:.0f} ms"
+            status.value = tr("step {steps} · last update took {ms:.0f} ms", steps=self.game.steps,
+                              ms=self.redraw_s * 1000)  # fmt: skip
 
         def on_tick(change):
             if change["new"] > change["old"]:  # the stop button sends the value back to 0: not a tick

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from . import validate as check
+from .i18n import tr
 from .models import generate, make_noise
 from .plots import image_grid
 
@@ -74,7 +75,7 @@ def blend(z_a: torch.Tensor, z_b: torch.Tensor, t: float) -> torch.Tensor:
 def sweep(z: torch.Tensor, entry: int, values: torch.Tensor) -> torch.Tensor:
     """Lesson 06: copies of noise Z (z_dim,) with entry ENTRY set to each of VALUES."""
     if not 0 <= entry < len(z):
-        raise ValueError(f"entry must be from 0 to {len(z) - 1}, got {entry}.")
+        raise ValueError(tr("entry must be from 0 to {last}, got {entry}.", last=len(z) - 1, entry=entry))
     zs = z.repeat(len(values), 1)  # (V, z_dim)
     zs[:, entry] = values
     return zs
@@ -91,7 +92,7 @@ VISIBLE = 0.02
 def change(images: torch.Tensor) -> float:
     """Lesson 06: how much neighbouring pictures (N, 1, 28, 28) in [-1, 1] differ: 0 (the same) to 1."""
     if len(images) < 2:
-        raise ValueError(f"change needs a row of at least 2 pictures, got {len(images)}.")
+        raise ValueError(tr("change needs a row of at least 2 pictures, got {n}.", n=len(images)))
     return ((images[1:] - images[:-1]).abs().mean() / 2).item()  # pixels span 2 (from -1 to 1)
 
 
@@ -120,6 +121,13 @@ def far_seed(generator: nn.Module, seed_a: int, candidates: range = range(1, 21)
         digits = generate(generator, zs)  # (1 + C, 1, 28, 28)
     distance = (digits[1:] - digits[:1]).abs().mean(dim=(1, 2, 3))  # (C,)
     return others[int(distance.argmax())]
+
+
+def entry_slider(value: float, entry: int):
+    """Lesson 06: a slider from -3 to 3 for noise entry ENTRY, starting at VALUE."""
+    import ipywidgets as w
+
+    return w.FloatSlider(value=value, min=-3, max=3, step=0.05, description=tr("entry {i}", i=entry))
 
 
 class NoiseExplorer:
@@ -154,11 +162,10 @@ class NoiseExplorer:
         import ipywidgets as w
 
         image = image_widget(self.png())
-        sliders = [w.FloatSlider(value=self.values[i], min=-3, max=3, step=0.05, description=f"entry {i}")
-                   for i in self.entries]  # fmt: skip
-        strength = w.FloatSlider(value=self.strength, min=0, max=3, step=0.05, description="strength")
-        seed_box = w.IntText(value=self.seed, description="seed")
-        button, message = w.Button(description="New random digit"), w.HTML()
+        sliders = [entry_slider(self.values[i], i) for i in self.entries]
+        strength = w.FloatSlider(value=self.strength, min=0, max=3, step=0.05, description=tr("strength"))
+        seed_box = w.IntText(value=self.seed, description=tr("seed"))
+        button, message = w.Button(description=tr("New random digit")), w.HTML()
 
         def redraw(*_):
             self.strength = strength.value
@@ -233,21 +240,22 @@ class EntrySweep:
         import ipywidgets as w
 
         image = image_widget(self.png())
-        picker = w.IntSlider(value=self.entry, min=0, max=len(self.z) - 1, description="entry")
+        picker = w.IntSlider(value=self.entry, min=0, max=len(self.z) - 1, description=tr("entry"))
 
         def redraw(change):
             self.entry = change["new"]
             image.value = self.png()
 
         picker.observe(redraw, names="value")
-        labels = "  ".join(f"{v:+.0f}" for v in self.values.tolist())
-        return w.VBox([picker, image, w.HTML(f"<code>entry value: {labels}</code>")])
+        labels = tr("entry value: {values}", values="  ".join(f"{v:+.0f}" for v in self.values.tolist()))
+        return w.VBox([picker, image, w.HTML(f"<code>{labels}</code>")])
 
 
-def show(player, sentence: str = "Run this notebook to move the sliders.") -> None:
-    """Lesson 06: display a player's widget, with a still picture for viewers without widgets."""
+def show(player, sentence: str | None = None) -> None:
+    """Lesson 06: display a player's widget, with a still picture and SENTENCE for viewers without widgets."""
     from IPython.display import display
 
+    sentence = tr("Run this notebook to move the sliders.") if sentence is None else sentence
     view = player.widget()
     if "google.colab" in sys.modules or not hasattr(view, "_repr_mimebundle_"):
         _prepare_colab()

@@ -2,7 +2,7 @@
 
 Matplotlib's own font has no Chinese characters, and Colab has no Chinese font, so the package ships
 one: a subset of Noto Sans CJK SC (SIL Open Font License 1.1, see gan_lessons/fonts/OFL.txt) that holds
-the 3,755 most common characters (GB 2312 level 1), GB 2312's punctuation and symbols, and every
+the 3,755 most common characters (GB 2312 level 1), GB 2312's punctuation and symbols, ASCII, and every
 character of the Chinese lessons and of the Chinese messages (gan_lessons/locale/zh-CN/). Renamed
 "GAN Lessons Sans SC" so it is never mistaken for the full font. Run it after adding Chinese text that
 uses a rarer character (tests/test_translations.py says when):
@@ -53,7 +53,8 @@ def main() -> int:
         print(f"{SOURCE} is missing: install it with `apt-get install -y fonts-noto-cjk`.", file=sys.stderr)
         return 1
     font = TTCollection(str(SOURCE)).fonts[SC_INDEX]
-    wanted = gb2312_characters(1, 9) | gb2312_characters(16, 55) | lesson_characters()
+    ascii_ = {chr(code) for code in range(0x20, 0x7F)}  # Pillow's GIF captions use this font alone
+    wanted = ascii_ | gb2312_characters(1, 9) | gb2312_characters(16, 55) | lesson_characters()
     have = font.getBestCmap()
     codes = sorted(ord(ch) for ch in wanted if ord(ch) in have)
     options = subset.Options()

@@ -356,3 +356,18 @@ def test_a_lessons_language_line_also_sets_the_font(monkeypatch):
         assert lesson.set_language("en") == "en"
     with pytest.raises(ValueError, match="Unknown language"):
         lesson.set_language("zh-TW")
+
+
+def test_the_environment_variable_alone_gives_chinese_messages_and_font():
+    import os
+    import subprocess
+    import sys
+
+    code = ("import matplotlib, gan_lessons.lesson; from gan_lessons.checks import check; "
+            "check('01.1', ...); print(matplotlib.rcParams['font.family'])")  # fmt: skip
+    env = {**os.environ, i18n.ENV_LANG: "zh-CN"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    from gan_lessons.checks import BLANK
+
+    assert i18n.catalogue("zh-CN")[BLANK] in out, out
+    assert "GAN Lessons Sans SC" in out
