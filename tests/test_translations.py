@@ -371,3 +371,16 @@ def test_the_environment_variable_alone_gives_chinese_messages_and_font():
 
     assert i18n.catalogue("zh-CN")[BLANK] in out, out
     assert "GAN Lessons Sans SC" in out
+
+
+def test_the_font_and_the_catalogue_are_installed_with_the_package():
+    import fnmatch
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 and newer
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["gan_lessons"]
+    package = ROOT / "gan_lessons"
+    files = [p.relative_to(package).as_posix() for d in ("fonts", "locale") for p in (package / d).rglob("*")
+             if p.is_file()]  # fmt: skip
+    assert len(files) >= 3
+    left_out = [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)]
+    assert not left_out, f"pyproject.toml's package-data leaves out {left_out}: pip (and Colab) would not install them"
