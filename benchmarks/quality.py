@@ -35,6 +35,7 @@ from pathlib import Path
 import torch
 
 from gan_lessons.data import load_mnist, read_mnist_folder
+from gan_lessons.i18n import normalize
 from gan_lessons.judge import asked_digit_rates, judge_generator, recognizability_curve
 from gan_lessons.lesson import is_fast, seed_everything
 from gan_lessons.pretrained import available, load_generator
@@ -59,7 +60,8 @@ def lesson_defaults(lesson: Path = LESSON_09) -> dict:
     source = next("".join(c["source"]) for c in cells if "".join(c["source"]).startswith("# Parameters"))
     saved = os.environ.pop("GAN_LESSONS_FAST", None)
     try:
-        values: dict = {"is_fast": is_fast, "seed_everything": seed_everything}  # what the lesson imported
+        values: dict = {"is_fast": is_fast, "seed_everything": seed_everything,  # what the lesson imported;
+                        "set_language": normalize}  # its language line must not change the benchmark's language
         exec(source, values)  # the lesson's own cell: its defaults cannot drift from what we measure
     finally:
         if saved is not None:
