@@ -680,7 +680,8 @@ _L09 = {
         ask="How many steps make one epoch of 60,000 digits in batches of 32?",
         answer=1875, wrong=469,
         hint="Divide 60,000 by 32. Does it come out even?",
-        why="60,000 / 32 = 1,875 exactly: four times as many steps as the 469 of batches of 128.",
+        why="60,000 / 32 = 1,875 exactly: about four times as many steps as the 469 of batches of 128 "
+            "(4 x 469 = 1,876).",
         computed=lambda: math.ceil(60_000 / 32),
     ),
     "09.2": Question(
