@@ -8,13 +8,11 @@ their state in plain Python (tested without a browser) and build ipywidgets cont
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import torch
 from torch import nn
 
 from .i18n import tr
+from .lesson import one_thread
 from .models import N_DIGITS, generate, is_conditional, make_noise, one_hot
 from .widgets import SCALE, check_seed, digits_png, entry_slider, image_widget
 
@@ -34,21 +32,10 @@ def check_conditional(generator: nn.Module) -> nn.Module:
     return generator
 
 
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Draw a few digits on one thread: quicker than waking more, above all on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
 def draw_digits(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor, nrow: int | None = None,
                 scale: int = SCALE) -> bytes:  # fmt: skip
     """Lesson 10: the digits LABELS (N,) or label rows (N, 10) drawn from noise Z (N, z_dim), as one PNG."""
-    with _one_thread():
+    with one_thread():
         return digits_png(generate(generator, z, labels), nrow=nrow, scale=scale)
 
 

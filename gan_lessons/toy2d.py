@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +20,7 @@ from torch import nn
 from torch.nn.functional import binary_cross_entropy as bce
 
 from .i18n import N_, tr
+from .lesson import one_thread
 
 SHAPES = ("ring", "grid", "spiral")
 LOSSES = ("non-saturating", "minimax")
@@ -33,17 +32,6 @@ NEAR = 3 * BLOB_STD  # a point this close to a blob's centre is "near" the blob 
 FAIR_SHARE = 0.25  # a blob is covered when it holds at least a quarter of its fair share of the fakes
 VIEW = 3.0  # the picture shows x and y from -VIEW to VIEW
 ARROW_SCALE = 4.0  # an arrow is drawn 1/ARROW_SCALE as long as the push it shows
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Lesson 04: run on one CPU thread: tiny networks go faster (waking more threads costs more than the work)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 class ToyError(ValueError):

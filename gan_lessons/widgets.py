@@ -11,14 +11,13 @@ from __future__ import annotations
 import base64
 import io
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import torch
 from torch import nn
 
 from . import validate as check
 from .i18n import tr
+from .lesson import one_thread
 from .models import generate, make_noise
 from .plots import image_grid
 
@@ -31,20 +30,9 @@ def check_seed(seed: object) -> int:
     return check.seed(seed)
 
 
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Draw a few digits on one thread: quicker than waking more, above all on a busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
 def draw(generator: nn.Module, z: torch.Tensor, nrow: int | None = None, scale: int = SCALE) -> bytes:
     """Lesson 06: the digits GENERATOR draws from noise Z (N, z_dim), as one PNG."""
-    with _one_thread():
+    with one_thread():
         return digits_png(generate(generator, z), nrow=nrow, scale=scale)
 
 
@@ -98,7 +86,7 @@ def change(images: torch.Tensor) -> float:
 
 def entry_changes(generator: nn.Module, z: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     """Lesson 06: for every entry of noise Z (z_dim,), how much sweeping it over VALUES changes the digit."""
-    with _one_thread():
+    with one_thread():
         rows = [generate(generator, sweep(z, e, values)) for e in range(len(z))]  # z_dim x (V, 1, 28, 28)
     return torch.tensor([change(row) for row in rows])  # (z_dim,)
 
@@ -117,7 +105,7 @@ def far_seed(generator: nn.Module, seed_a: int, candidates: range = range(1, 21)
     z_a = make_noise(1, generator.z_dim, seed=check_seed(seed_a))  # (1, z_dim)
     others = [s for s in candidates if s != seed_a]
     zs = torch.cat([z_a] + [make_noise(1, generator.z_dim, seed=check_seed(s)) for s in others])  # (1 + C, z_dim)
-    with _one_thread():
+    with one_thread():
         digits = generate(generator, zs)  # (1 + C, 1, 28, 28)
     distance = (digits[1:] - digits[:1]).abs().mean(dim=(1, 2, 3))  # (C,)
     return others[int(distance.argmax())]
