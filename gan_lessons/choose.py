@@ -11,7 +11,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .i18n import tr
+from . import validate as check
+from .i18n import N_, tr
 from .lesson import one_thread
 from .models import N_DIGITS, generate, is_conditional, make_noise, one_hot
 from .widgets import SCALE, check_seed, digits_png, entry_slider, image_widget
@@ -19,9 +20,8 @@ from .widgets import SCALE, check_seed, digits_png, entry_slider, image_widget
 
 def check_digit(digit: object) -> int:
     """Lesson 10: DIGIT as an int from 0 to 9, or a ValueError that says what to pass."""
-    if isinstance(digit, bool) or not isinstance(digit, int) or not 0 <= digit < N_DIGITS:
-        raise ValueError(tr("A digit is a whole number from 0 to 9; got {digit!r}.", digit=digit))
-    return digit
+    return check.whole(digit, "digit", 0, N_DIGITS - 1, message=N_("A digit is a whole number from 0 to 9; got "
+                                                                   "{value}."))  # fmt: skip
 
 
 def check_conditional(generator: nn.Module) -> nn.Module:
@@ -56,11 +56,9 @@ class DigitChooser:
 
     def __init__(self, generator: nn.Module, digit: int = 3, seed: int = 0, entries: tuple[int, ...] = (0, 1, 2)):
         self.generator = check_conditional(generator)
-        self.digit, self.entries = check_digit(digit), tuple(entries)
-        for i in self.entries:
-            if not 0 <= i < generator.z_dim:
-                raise ValueError(tr("entries must be from 0 to {last}, got {entry}.", last=generator.z_dim - 1,
-                                    entry=i))  # fmt: skip
+        entry = N_("entries must be from 0 to {high}, got {value}.")
+        self.digit = check_digit(digit)
+        self.entries = tuple(check.whole(i, "entries", 0, generator.z_dim - 1, message=entry) for i in entries)
         self.set_seed(seed)
 
     def set_seed(self, seed: int) -> None:
@@ -125,10 +123,9 @@ class DigitTable:
 
     def __init__(self, generator: nn.Module, rows: int = 4, seed: int = 0):
         self.generator = check_conditional(generator)
-        if isinstance(rows, bool) or not isinstance(rows, int) or not 1 <= rows <= 20:
-            raise ValueError(tr("rows is how many handwritings to show: a whole number from 1 to 20; got {rows!r}.",
-                                rows=rows))  # fmt: skip
-        self.rows, self.seed = rows, check_seed(seed)
+        self.rows = check.whole(rows, "rows", 1, 20, message=N_("rows is how many handwritings to show: a whole number "
+                                                                "from 1 to 20; got {value}."))  # fmt: skip
+        self.seed = check_seed(seed)
 
     def png(self) -> bytes:
         """Lesson 10: the table: row r is handwriting r, column d is the digit d."""

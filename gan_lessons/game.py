@@ -6,7 +6,6 @@ wraps them in buttons for the notebook and imports ipywidgets only when it is ca
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import torch
@@ -16,6 +15,7 @@ from . import validate as check
 from .data import to_pixels
 from .i18n import tr
 from .models import generate, make_noise
+from .plots import png_bytes
 
 
 @dataclass
@@ -72,14 +72,9 @@ def verdict(round_: Round, pick: int) -> str:
     return "\n".join(lines)
 
 
-def _png(image: torch.Tensor, size: int = 84) -> bytes:
-    """One digit (1, 28, 28) in [-1, 1] as PNG bytes, enlarged with sharp pixels."""
-    from PIL import Image
-
-    pixels = to_pixels(image)[0].numpy()  # (28, 28) uint8
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).resize((size, size), Image.NEAREST).save(buffer, format="PNG")
-    return buffer.getvalue()
+def _png(image: torch.Tensor, scale: int = 3) -> bytes:
+    """One digit (1, 28, 28) in [-1, 1] as PNG bytes, SCALE times bigger with sharp pixels (84 x 84)."""
+    return png_bytes(to_pixels(image)[0].numpy(), scale=scale)  # (28, 28) uint8 in
 
 
 def play(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module | None = None, n: int = 4,

@@ -10,7 +10,6 @@ Pure PyTorch; matplotlib loads only when a picture is drawn. No ipywidgets here 
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ import torch
 from torch import nn
 from torch.nn.functional import binary_cross_entropy as bce
 
+from . import validate as check
 from .i18n import N_, tr
 from .lesson import one_thread
 
@@ -41,14 +41,6 @@ class ToyError(ValueError):
 def shown_name(name: str) -> str:
     """Lesson 04: a shape or loss (a value of SHAPES or LOSSES) as the pictures and widgets show it."""
     return tr(NAMES[name])
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _is_num(x: object) -> bool:
-    return (_is_int(x) or isinstance(x, float)) and math.isfinite(x)
 
 
 def check_shape_name(shape: object) -> str:
@@ -87,8 +79,8 @@ def _spiral_curve(t: torch.Tensor) -> torch.Tensor:
 def real_points(shape: str, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
     """Lesson 04: N real points (N, 2) of SHAPE: each blob equally likely, spread by BLOB_STD."""
     check_shape_name(shape)
-    if not _is_int(n) or n < 1:
-        raise ToyError(tr("n is how many points to draw: a whole number >= 1, got {n!r}.", n=n))
+    n = check.whole(n, "n", 1, error=ToyError, message=N_("n is how many points to draw: a whole number >= 1, got "
+                                                            "{value}."))  # fmt: skip
     centres = blob_centres(shape)
     if centres is None:
         middle = _spiral_curve(torch.rand(n, generator=generator))  # (n, 2) on the spiral
@@ -209,22 +201,17 @@ class ToyConfig:
     def __post_init__(self) -> None:
         check_shape_name(self.shape)
         check_loss_name(self.loss)
-        for name in ("lr_d", "lr_g"):
-            value = getattr(self, name)
-            if not _is_num(value) or not 0 < value <= 1:
-                raise ToyError(tr(
-                    "{name} is a learning rate: a number above 0 and at most 1 (try 1e-3); got {value!r}.",
-                    name=name, value=value))  # fmt: skip
-        for name, low in (("d_steps", 1), ("batch_size", 1), ("z_dim", 1), ("hidden", 1), ("seed", 0)):
-            value = getattr(self, name)
-            if not _is_int(value) or value < low:
-                raise ToyError(tr("{name} must be a whole number >= {low}; got {value!r}.", name=name, low=low,
-                                  value=value))  # fmt: skip
+        rate = N_("{name} is a learning rate: a number above 0 and at most 1 (try 1e-3); got {value}.")
+        for name in ("lr_d", "lr_g"):  # NumPy's numbers are taken and kept as Python's (validate.py's rule)
+            setattr(self, name, check.number(getattr(self, name), name, 0, 1, above=True, error=ToyError, message=rate))
+        for name in ("d_steps", "batch_size", "z_dim", "hidden"):
+            setattr(self, name, check.whole(getattr(self, name), name, 1, error=ToyError))
+        self.seed = check.seed(self.seed, error=ToyError)
 
 
 @dataclass
-class History:
-    """Lesson 04: the losses after each forger step."""
+class StepLosses:
+    """Lesson 04: the detective's (D) and forger's (G) losses after each forger step of a ToyGame."""
 
     d: list[float] = field(default_factory=list)
     g: list[float] = field(default_factory=list)
@@ -260,7 +247,7 @@ class ToyGame:
         self.opt_d = torch.optim.Adam(self.detective.parameters(), lr=c.lr_d, betas=(0.5, 0.999))
         self.rng = torch.Generator().manual_seed(c.seed)  # its own random numbers for data and noise
         self.fixed_z = torch.randn(1000, c.z_dim, generator=torch.Generator().manual_seed(c.seed + 1))  # (1000, z)
-        self.history = History()
+        self.history = StepLosses()
 
     @property
     def steps(self) -> int:
@@ -294,16 +281,16 @@ class ToyGame:
 
     def head_start(self, n: int) -> None:
         """Lesson 04: train only the detective for N steps, so that it becomes sure about the fakes."""
-        if not _is_int(n) or n < 0:
-            raise ToyError(tr("n is how many detective steps to take: a whole number >= 0; got {n!r}.", n=n))
+        n = check.whole(n, "n", 0, error=ToyError, message=N_("n is how many detective steps to take: a whole number "
+                                                                 ">= 0; got {value}."))  # fmt: skip
         with one_thread():
             for _ in range(n):
                 self._detective_step()
 
     def step(self, n: int = 1) -> tuple[float, float]:
         """Lesson 04: N forger steps, each after d_steps detective steps; returns the last losses (D, G)."""
-        if not _is_int(n) or n < 1:
-            raise ToyError(tr("n is how many steps to take: a whole number >= 1; got {n!r}.", n=n))
+        n = check.whole(n, "n", 1, error=ToyError, message=N_("n is how many steps to take: a whole number >= 1; got "
+                                                                 "{value}."))  # fmt: skip
         with one_thread():
             for _ in range(n):
                 d, g = self._round()
@@ -419,11 +406,9 @@ class GamePicture:
 
     def png(self) -> bytes:
         """Lesson 04: the picture as it is now, as PNG bytes."""
-        from PIL import Image
+        from .plots import png_bytes
 
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())[..., :3]).save(buffer, format="PNG", compress_level=1)
-        return buffer.getvalue()
+        return png_bytes(np.asarray(self.canvas.buffer_rgba())[..., :3])  # (H, W, 3): what is drawn now
 
 
 def game_png(game: ToyGame) -> bytes:

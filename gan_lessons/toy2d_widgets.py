@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 
-from .i18n import tr
+from . import validate as check
+from .i18n import N_, tr
 from .toy2d import LOSSES, SHAPES, GamePicture, ToyConfig, ToyError, ToyGame, one_thread, shown_name
 
 TICK_MS = 150  # how often the Play button asks for more steps while playing, in milliseconds
@@ -29,10 +30,8 @@ class GameWatcher:
 
     @staticmethod
     def _check_steps(n: object) -> int:
-        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 1000:
-            raise ToyError(tr("steps_per_frame is how many steps between pictures: a whole number from 1 to 1000; "
-                              "got {n!r}.", n=n))  # fmt: skip
-        return n
+        return check.whole(n, "steps_per_frame", 1, 1000, error=ToyError, message=N_(
+            "steps_per_frame is how many steps between pictures: a whole number from 1 to 1000; got {value}."))
 
     def advance(self, steps: int | None = None) -> bytes:
         """Lesson 04: play STEPS more steps (default: steps_per_frame), update the picture, return it as PNG."""

@@ -45,9 +45,15 @@ def is_number(value: object) -> bool:
         return False
 
 
-def whole(value: object, name: str, low: int = 0, high: int = MAX_INT, error: type = ValueError) -> int:
-    """Lesson 00: VALUE as an int in [LOW, HIGH], or ERROR saying which whole numbers NAME takes."""
+def whole(value: object, name: str, low: int = 0, high: int = MAX_INT, error: type = ValueError,
+          message: str | None = None) -> int:  # fmt: skip
+    """Lesson 00: VALUE as an int in [LOW, HIGH], or ERROR saying which whole numbers NAME takes.
+
+    MESSAGE (marked with N_) says it in the caller's own words; its placeholders: {name}, {low}, {high}, {value}.
+    """
     if not is_whole(value) or not low <= value <= high:
+        if message is not None:
+            raise error(tr(message, name=name, low=low, high=high, value=_name(value)))
         if high == MAX_INT:
             raise error(tr("{name} must be a whole number >= {low}, got {value}.", name=name, low=low,
                            value=_name(value)))
@@ -57,10 +63,16 @@ def whole(value: object, name: str, low: int = 0, high: int = MAX_INT, error: ty
 
 
 def number(value: object, name: str, low: float = -math.inf, high: float = math.inf, *, above: bool = False,
-           below: bool = False, hint: str = "", error: type = ValueError) -> float:  # fmt: skip
-    """Lesson 00: VALUE as a float between LOW and HIGH (ABOVE/BELOW: strictly), or ERROR naming the range."""
+           below: bool = False, hint: str = "", error: type = ValueError,
+           message: str | None = None) -> float:  # fmt: skip
+    """Lesson 00: VALUE as a float between LOW and HIGH (ABOVE/BELOW: strictly), or ERROR naming the range.
+
+    MESSAGE (marked with N_) says it in the caller's own words; its placeholders: {name}, {low}, {high}, {value}.
+    """
     ok = is_number(value) and (value > low if above else value >= low) and (value < high if below else value <= high)
     if not ok:
+        if message is not None:
+            raise error(tr(message, name=name, low=low, high=high, value=_name(value)))
         raise error(tr("{name} must be a number {where}{hint}, got {value}.", name=name,
                        where=_range(low, high, above, below), hint=hint, value=_name(value)))
     return float(value)

@@ -9,20 +9,20 @@ that cannot run widgets (GitHub, nbviewer, a closed kernel) shows instead.
 from __future__ import annotations
 
 import base64
-import io
 import sys
 
 import torch
 from torch import nn
 
 from . import validate as check
-from .i18n import tr
+from .i18n import N_, tr
 from .lesson import one_thread
 from .models import generate, make_noise
-from .plots import image_grid
+from .plots import image_grid, png_bytes
 
 MAX_SEED = check.MAX_SEED
 SCALE = 5  # each 28x28 digit is drawn 140x140 pixels
+ENTRY = N_("entry must be from 0 to {high}, got {value}.")  # a noise entry, counted from 0
 
 
 def check_seed(seed: object) -> int:
@@ -38,13 +38,8 @@ def draw(generator: nn.Module, z: torch.Tensor, nrow: int | None = None, scale: 
 
 def digits_png(images: torch.Tensor, nrow: int | None = None, scale: int = SCALE) -> bytes:
     """Lesson 06: digits (N, 1, 28, 28) in [-1, 1] as one PNG picture, SCALE times bigger."""
-    from PIL import Image
-
     grid = image_grid(images, nrow=nrow or len(images), pad=1)  # (H, W) uint8
-    picture = Image.fromarray(grid).resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST)
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
+    return png_bytes(grid, scale=scale)
 
 
 def image_widget(png: bytes):
@@ -62,8 +57,7 @@ def blend(z_a: torch.Tensor, z_b: torch.Tensor, t: float) -> torch.Tensor:
 
 def sweep(z: torch.Tensor, entry: int, values: torch.Tensor) -> torch.Tensor:
     """Lesson 06: copies of noise Z (z_dim,) with entry ENTRY set to each of VALUES."""
-    if not 0 <= entry < len(z):
-        raise ValueError(tr("entry must be from 0 to {last}, got {entry}.", last=len(z) - 1, entry=entry))
+    entry = check.whole(entry, "entry", 0, len(z) - 1, message=ENTRY)
     zs = z.repeat(len(values), 1)  # (V, z_dim)
     zs[:, entry] = values
     return zs
@@ -122,9 +116,8 @@ class NoiseExplorer:
     """Lesson 06: sliders on a few noise entries, a strength slider, a new-digit button and a seed box."""
 
     def __init__(self, generator: nn.Module, entries: tuple[int, ...] = (0, 1, 2, 3, 4), seed: int = 0):
-        self.generator, self.entries = generator, tuple(entries)
-        for i in self.entries:
-            sweep(torch.zeros(generator.z_dim), i, torch.zeros(1))  # checks each entry is in range
+        self.generator = generator
+        self.entries = tuple(check.whole(i, "entry", 0, generator.z_dim - 1, message=ENTRY) for i in entries)
         self.strength = 1.0
         self.set_seed(seed)
 
@@ -216,8 +209,7 @@ class EntrySweep:
     def __init__(self, generator: nn.Module, seed: int = 0, entry: int = 0, steps: int = 7):
         self.generator, self.values = generator, torch.linspace(-3, 3, steps)
         self.z = make_noise(1, generator.z_dim, seed=check_seed(seed))[0]  # (z_dim,)
-        self.entry = entry
-        sweep(self.z, entry, self.values)  # checks the entry
+        self.entry = check.whole(entry, "entry", 0, len(self.z) - 1, message=ENTRY)
 
     def png(self) -> bytes:
         """Lesson 06: the row of digits as the entry goes from -3 to 3."""

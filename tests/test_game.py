@@ -1,5 +1,6 @@
 """gan_lessons.game: the "you be the discriminator" rounds, and the widget around them."""
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -82,3 +83,16 @@ def test_the_widget_plays_and_keeps_score(real):
     wrong = (game.state["round"].fake + 1) % 4
     game.choose(wrong)
     assert message.value.startswith("Fooled!") and "Your score: 1 of 2." in message.value
+
+
+def test_numpy_whole_numbers_make_the_same_round(real):
+    a, b = new_round(real, Blank(), n=np.int64(3), seed=np.uint32(4)), new_round(real, Blank(), n=3, seed=4)
+    assert torch.equal(a.images, b.images) and a.fake == b.fake
+
+
+def test_each_picture_is_an_84_pixel_png(real):
+    from gan_lessons.game import _png
+
+    png = _png(new_round(real, Blank(), seed=0).images[0])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == (84, 84)

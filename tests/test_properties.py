@@ -219,8 +219,11 @@ def test_every_batch_holds_two_digits_or_the_setting_is_refused(n_images, batch_
 
 
 def test_numpy_numbers_are_taken_where_python_s_are():
+    from gan_lessons.choose import DigitChooser, DigitTable
     from gan_lessons.data import load_sample, subset
     from gan_lessons.lesson import seed_everything
+    from gan_lessons.models import build_gan
+    from gan_lessons.toy2d import ToyConfig
     from gan_lessons.validate import MAX_SEED
 
     config = TrainConfig(epochs=np.int64(3), batch_size=np.int32(64), lr=np.float32(1e-3), seed=np.uint32(MAX_SEED),
@@ -231,3 +234,7 @@ def test_numpy_numbers_are_taken_where_python_s_are():
     assert torch.equal(make_noise(np.int64(2), np.int16(5), seed=np.uint64(3)), make_noise(2, 5, seed=3))
     assert len(subset(load_sample(), np.int64(10))) == 10
     assert image_grid(torch.zeros(4, 1, 28, 28), nrow=np.int64(2)).shape == (62, 62)
+    conditional = build_gan("conditional")[0].eval()
+    assert DigitChooser(conditional, digit=np.int64(7), entries=(np.int8(1),)).digit == 7
+    assert DigitTable(conditional, rows=np.int32(2), seed=np.uint64(5)).rows == 2
+    assert ToyConfig(seed=np.int64(3), lr_d=np.float32(0.5)).seed == 3

@@ -14,6 +14,7 @@ import math
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -279,8 +280,8 @@ BAD = [
                  id="toy-lr-zero"),
     pytest.param(lambda: ToyConfig(lr_d="0.001"), "lr_d is a learning rate.*got '0.001'", id="toy-lr-text"),
     pytest.param(lambda: ToyConfig(lr_d=float("nan")), "lr_d is a learning rate.*got nan", id="toy-lr-nan"),
-    pytest.param(lambda: ToyConfig(d_steps=0), "d_steps must be a whole number >= 1; got 0", id="toy-d-steps-zero"),
-    pytest.param(lambda: ToyConfig(d_steps=1.5), "d_steps must be a whole number >= 1; got 1.5",
+    pytest.param(lambda: ToyConfig(d_steps=0), "d_steps must be a whole number >= 1, got 0", id="toy-d-steps-zero"),
+    pytest.param(lambda: ToyConfig(d_steps=1.5), "d_steps must be a whole number >= 1, got 1.5",
                  id="toy-d-steps-fraction"),
     pytest.param(lambda: real_points("ring", 0), "n is how many points to draw: a whole number >= 1, got 0",
                  id="toy-points-zero"),
@@ -311,3 +312,26 @@ def test_watcher_steps_per_frame_is_checked():
 
     with pytest.raises(ToyError, match="steps_per_frame is how many steps between pictures.*got 0"):
         GameWatcher(steps_per_frame=0)
+
+
+def test_numpy_numbers_are_taken_and_kept_as_python_s():
+    """validate.py's rule, as TrainConfig follows it: NumPy's whole numbers and floats work like Python's."""
+    from gan_lessons.toy2d_widgets import GameWatcher
+
+    config = ToyConfig(seed=np.int64(3), lr_d=np.float32(1e-3), lr_g=np.float64(2e-3), d_steps=np.int32(2),
+                       batch_size=np.uint16(64))  # fmt: skip
+    assert (config.seed, config.d_steps, config.batch_size) == (3, 2, 64) and type(config.seed) is int
+    assert type(config.lr_d) is float and config.lr_d == pytest.approx(1e-3) and config.lr_g == 2e-3
+    game, same = ToyGame(config), ToyGame(seed=3, lr_d=float(np.float32(1e-3)), lr_g=2e-3, d_steps=2, batch_size=64)
+    game.step(np.int64(2))
+    same.step(2)
+    assert game.history == same.history and game.steps == 2
+    game.head_start(np.int32(1))
+    assert real_points("ring", np.int64(5)).shape == (5, 2)
+    assert GameWatcher(ToyGame(), steps_per_frame=np.int64(4)).steps_per_frame == 4
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, True])
+def test_a_toy_seed_follows_the_one_rule_for_seeds(seed):
+    with pytest.raises(ToyError, match=r"A seed is a whole number from 0 to 4,294,967,295"):
+        ToyConfig(seed=seed)

@@ -1,5 +1,6 @@
 """Lesson 06's players: the noise they make, the pictures they draw, and their controls."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -85,3 +86,42 @@ def test_sweep_draws_a_row_per_entry(generator):
     assert s.entry == 10 and image.value != before
     with pytest.raises(ValueError, match="entry must be from 0 to 99"):
         EntrySweep(generator, entry=100)
+
+
+def test_numpy_whole_numbers_pick_entries_and_seeds(generator):
+    e = NoiseExplorer(generator, entries=(np.int64(0), np.int32(5)), seed=np.uint32(3))
+    assert e.entries == (0, 5) and all(type(i) is int for i in e.entries) and e.seed == 3
+    assert EntrySweep(generator, entry=np.int64(10)).entry == 10
+    assert torch.equal(sweep(torch.zeros(4), np.int64(2), torch.ones(1)), sweep(torch.zeros(4), 2, torch.ones(1)))
+    for bad in (1.5, True, "2", 100):
+        with pytest.raises(ValueError, match="entry must be from 0 to 99"):
+            NoiseExplorer(generator, entries=(bad,))
+
+
+def test_digits_png_takes_a_numpy_scale_and_refuses_scale_0():
+    assert digits_png(torch.zeros(1, 1, 28, 28), scale=np.int64(2)) == digits_png(torch.zeros(1, 1, 28, 28), scale=2)
+    with pytest.raises(ValueError, match="scale must be a whole number >= 1"):
+        digits_png(torch.zeros(1, 1, 28, 28), scale=0)
+
+
+def test_png_bytes_is_the_one_encoder_for_arrays_and_figures():
+    import io
+
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from gan_lessons.plots import png_bytes
+
+    grey = np.arange(6, dtype=np.uint8).reshape(2, 3)  # (2, 3)
+    back = np.asarray(Image.open(io.BytesIO(png_bytes(grey, scale=2))))
+    assert back.shape == (4, 6) and np.array_equal(back[::2, ::2], grey) and np.array_equal(back[1::2, 1::2], grey)
+    colour = np.zeros((5, 7, 3), dtype=np.uint8)
+    assert png_size(png_bytes(colour)) == (7, 5)
+    fig = plt.figure(figsize=(2, 1))
+    try:
+        assert png_size(png_bytes(fig, dpi=50)) == (100, 50)
+    finally:
+        plt.close(fig)
+    for bad in (grey.astype(float), np.zeros(4, np.uint8), np.zeros((2, 2, 2), np.uint8), [[0, 1]]):
+        with pytest.raises(ValueError, match="png_bytes expects a uint8 picture"):
+            png_bytes(bad)
