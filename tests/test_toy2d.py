@@ -3,11 +3,14 @@
 The coverage criterion (gan_lessons.toy2d.coverage): a fake is *near* a blob when it lies within
 NEAR = 0.3 (3 standard deviations of a blob) of the blob's centre; a blob is *covered* when at least
 a quarter of its fair share of the 1,000 fixed-noise fakes (1000 / 8 / 4 = 31.25, so 32) are near it.
-A good fit of the ring: at least 7 of the 8 blobs covered and at least 60% of the fakes near a blob.
-Measured with the defaults after FIT_STEPS = 1,000 steps (seeds 0-3): 8 of 8 covered, 77-88% near.
-The collapse settings (the forger learns 100 times faster than the detective) after 500 steps
-(seeds 0-3): 0 or 1 blob covered, at most 17% near: the fakes huddle in one clump that jumps
-around (its spread changes too much from step to step to test).
+A good fit of the ring: at least 7 of the 8 blobs covered and at least 70% of the fakes near a blob.
+Measured with the defaults after FIT_STEPS = 1,000 steps (torch 2, one CPU thread): seed 0, which the
+test plays, 8 of 8 covered and 83.4% near; seeds 0-9, 8 of 8 covered and 77.5-90.1% near.
+The collapse settings (the forger learns 100 times faster than the detective) after 500 steps: seed 0,
+0 blobs covered and 0.0% near; seeds 0-9, 0 or 1 blob covered, near 0% for seven of them, 1.3%, 17.0%
+and 45.2% (seed 6, whose clump sits on one blob) for the others. So the test asks for at most 1 blob
+covered (a fit covers 8) and under 20% near. The fakes huddle in one clump that jumps around (its
+spread changes too much from step to step to test).
 """
 
 import math
@@ -38,9 +41,9 @@ from gan_lessons.toy2d import (
 )
 
 PACKAGE = Path(toy2d.__file__).resolve().parent
-FIT_STEPS, GOOD_COVERED, GOOD_NEAR = 1000, 7, 0.6
+FIT_STEPS, GOOD_COVERED, GOOD_NEAR = 1000, 7, 0.7  # seed 0 measured: 8 covered, 0.834 near
 COLLAPSE = dict(lr_d=1e-4, lr_g=1e-2)  # the Try-it of lesson 04
-COLLAPSE_STEPS, COLLAPSED_COVERED, COLLAPSED_NEAR = 500, 2, 0.5
+COLLAPSE_STEPS, COLLAPSED_COVERED, COLLAPSED_NEAR = 500, 1, 0.2  # seed 0 measured: 0 covered, 0.000 near
 
 
 @pytest.fixture(autouse=True)
