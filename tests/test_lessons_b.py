@@ -30,8 +30,10 @@ def test_the_quality_benchmark_reads_the_recipe_from_lesson_09(monkeypatch):
     recipe = {k: params[k] for k in ("EPOCHS", "BATCH_SIZE", "LR", "EMA", "R1", "SEED")}
     # The README's target-2 figures were measured with exactly this recipe: change both together.
     assert recipe == {"EPOCHS": 5, "BATCH_SIZE": 32, "LR": 1e-3, "EMA": 0.999, "R1": 0.0, "SEED": 42}
-    assert TrainConfig(arch="dcgan", epochs=params["EPOCHS"], batch_size=params["BATCH_SIZE"], lr=params["LR"],
-                       ema=params["EMA"], r1=params["R1"])  # fmt: skip
+    config = TrainConfig(arch="dcgan", epochs=params["EPOCHS"], batch_size=params["BATCH_SIZE"], lr=params["LR"],
+                         ema=params["EMA"], r1=params["R1"], seed=params["SEED"])  # raises if the recipe is refused
+    taken = (config.epochs, config.batch_size, config.lr, config.ema, config.r1, config.seed)
+    assert taken == (5, 32, 1e-3, 0.999, 0.0, 42), "the engine trains with the recipe as the lesson states it"
 
 
 def test_train_for_stops_after_about_the_time_and_can_carry_on(small):
