@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from gan_lessons.checkpoints import CheckpointError
-from gan_lessons.models import ClassicGenerator, generate, make_noise
+from gan_lessons.models import ClassicDiscriminator, ClassicGenerator, generate, make_noise
 from gan_lessons.pretrained import generator_for_lesson, load_generator, save_generator
 from gan_lessons.widgets import VISIBLE, blend, change, entry_changes, far_seed, most_visible_entries, sweep
 
@@ -37,10 +37,22 @@ def test_in_training_mode_a_picture_depends_on_its_batch_and_in_evaluation_mode_
     assert _recipe_in_two_batches(generator, 63) < _recipe_in_two_batches(generator, 7)  # the Try-it's answer
 
 
-def test_momentum_0_8_weighs_the_newest_batch_at_80_percent():
-    norm = nn.BatchNorm1d(1, momentum=0.8)  # running mean starts at 0
-    norm(torch.full((4, 1), 10.0) + torch.tensor([[-1.0], [1.0], [-1.0], [1.0]]))  # a batch with average 10
-    assert norm.running_mean.item() == pytest.approx(0.8 * 10 + 0.2 * 0)
+def test_the_classic_generator_s_running_averages_weigh_each_new_batch_at_80_percent():
+    """Lesson 02: each batch normalization of our ClassicGenerator: new running average = 80% batch + 20% old."""
+    torch.manual_seed(0)
+    generator = ClassicGenerator().train()
+    norms = [m for m in generator.modules() if isinstance(m, nn.BatchNorm1d)]
+    assert len(norms) == 3, "the three batch normalizations lesson 02 builds"
+    seen = {}
+    for norm in norms:
+        norm.register_forward_hook(lambda module, args, out: seen.__setitem__(module, args[0].detach()))
+    for seed in (1, 2):  # the second batch finds a running average that is not 0 any more
+        before = [norm.running_mean.clone() for norm in norms]
+        with torch.no_grad():
+            generator(make_noise(16, seed=seed))
+        for norm, old in zip(norms, before, strict=True):
+            batch_average = seen[norm].mean(dim=0)  # (features,): this batch's average of each number
+            assert torch.allclose(norm.running_mean, 0.8 * batch_average + 0.2 * old, atol=1e-5)
 
 
 def test_eval_alone_does_not_stop_learning():
@@ -63,9 +75,16 @@ def test_each_halving_adds_the_same_step_to_the_loss():
     assert -math.log(0.01) == pytest.approx(math.log2(100) * 0.693, abs=0.01) == pytest.approx(4.6, abs=0.01)
 
 
-def test_the_sigmoid_formula_matches_pytorch():
-    x = torch.linspace(-6, 6, 13)
-    assert torch.allclose(torch.sigmoid(x), 1 / (1 + torch.exp(-x)))
+def test_our_discriminator_ends_with_the_sigmoid_formula():
+    """Lesson 03: the discriminator's last step turns its score x into 1 / (1 + e^-x), between 0 and 1."""
+    torch.manual_seed(0)
+    detective = ClassicDiscriminator().eval()
+    digits = torch.rand(6, 1, 28, 28) * 2 - 1  # (6, 1, 28, 28)
+    with torch.no_grad():
+        scores = detective.net[:-1](digits)  # (6, 1): everything before the last layer
+        p_real = detective(digits)  # (6, 1)
+    assert torch.allclose(p_real, 1 / (1 + torch.exp(-scores)))
+    assert ((p_real > 0) & (p_real < 1)).all()
 
 
 # Lesson 06: measured, visible demos
