@@ -19,6 +19,8 @@ lab: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+# enabled after the central reformat (the whole tree formatted once with `ruff format .`):
+#	$(VENV)/bin/ruff format --check .
 
 test: lint
 	GAN_LESSONS_FAST=1 GAN_LESSONS_STRICT_GLYPHS=1 $(PY) -m pytest --nbval-lax

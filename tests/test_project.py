@@ -59,3 +59,17 @@ def test_notebooks_are_committed_without_outputs():
         for cell in nb["cells"]:
             if cell["cell_type"] == "code":
                 assert not cell["outputs"] and cell["execution_count"] is None, f"{path.name} holds outputs"
+
+
+def test_the_licence_and_the_notice_match_what_ships():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    licence = (ROOT / "LICENSE").read_text()
+    assert project["license"] == "MIT" and licence.startswith("MIT License")
+    assert "Copyright (c)" in licence and "GAN Lessons contributors" in licence
+    assert set(project["license-files"]) == {"LICENSE", "NOTICE", "gan_lessons/fonts/OFL.txt"}
+    notice = (ROOT / "NOTICE").read_text()
+    package = ROOT / "gan_lessons"
+    shipped = [p for folder in ("assets", "weights", "fonts") for p in sorted((package / folder).iterdir())]
+    assert shipped and [p.name for p in shipped if p.name not in notice] == [], "NOTICE names every file they ship"
+    for words in ("Yann LeCun", "Corinna Cortes", "Christopher J.C. Burges", "CC BY-SA 3.0", "SIL Open Font License"):
+        assert words in notice
