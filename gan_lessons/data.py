@@ -82,6 +82,12 @@ def read_idx(path: str | Path, ndim: int, check_md5: bool = True) -> torch.Tenso
     Only what the header promises is read (at most MNIST's 60,000 digits), so a damaged or hostile
     file, such as a gzip that unpacks to gigabytes of zeros, is refused without filling the memory.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(tr("read_idx: path must be a file name, such as data/train-images-idx3-ubyte.gz; got {kind}.",
+                           kind=type(path).__name__))  # fmt: skip
+    if not check.is_whole(ndim) or ndim not in _IDX_MAGIC:
+        raise ValueError(tr("read_idx: ndim must be 3 (a file of images) or 1 (a file of labels); got {value!r}.",
+                            value=ndim))  # fmt: skip
     path = Path(path)
     header_size = 4 + 4 * ndim
     try:
@@ -209,9 +215,15 @@ def _download(root: Path, train: bool) -> MnistData | None:
     """Try torchvision's download into ROOT; None when there is no internet."""
     from torchvision.datasets import MNIST  # only needed here
 
+    made = [p for p in (root, root / "MNIST", root / "MNIST" / "raw") if not os.path.lexists(p)]  # ours to remove
     try:
         MNIST(str(root), train=train, download=True)
     except Exception:  # no internet, a proxy, a server down: fall back quietly
+        for folder in reversed(made):  # the folders this download made, innermost first, when still empty
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (a part of a file came), or gone: leave it
+                break
         return None
     return read_mnist_folder(root / "MNIST" / "raw", train)
 
@@ -245,6 +257,12 @@ def to_model_range(images: torch.Tensor) -> torch.Tensor:
 
 def to_pixels(x: torch.Tensor) -> torch.Tensor:
     """Lesson 01: floats in [-1, 1] back to uint8 pixels 0..255 (NaN becomes 0)."""
+    if not isinstance(x, torch.Tensor) or not (x.is_floating_point() or x.dtype == torch.uint8) or \
+            x.layout != torch.strided or x.is_meta:
+        raise TypeError(tr("to_pixels expects a tensor of float numbers in [-1, 1], as a generator draws them; got "
+                           "{got}.", got=check._tensor_name(x)))  # fmt: skip
+    if x.dtype == torch.uint8:
+        return x.detach().cpu()  # already pixels
     x = torch.nan_to_num(x.detach().float().cpu(), nan=-1.0)
     return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 

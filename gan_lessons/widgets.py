@@ -23,6 +23,8 @@ from .plots import image_grid
 
 MAX_SEED = check.MAX_SEED
 SCALE = 5  # each 28x28 digit is drawn 140x140 pixels
+MAX_SCALE = 20  # a digit drawn 560x560 pixels at most
+MAX_PIXELS = 2**25  # the most pixels of one picture a widget draws (32 MB)
 
 
 def check_seed(seed: object) -> int:
@@ -40,7 +42,12 @@ def digits_png(images: torch.Tensor, nrow: int | None = None, scale: int = SCALE
     """Lesson 06: digits (N, 1, 28, 28) in [-1, 1] as one PNG picture, SCALE times bigger."""
     from PIL import Image
 
+    scale = check.whole(scale, "scale", 1, MAX_SCALE)
     grid = image_grid(images, nrow=nrow or len(images), pad=1)  # (H, W) uint8
+    if grid.size * scale * scale > MAX_PIXELS:  # counted before the picture is made
+        raise ValueError(tr("digits_png: {h} x {w} pixels, {scale} times bigger, would make a picture of more than "
+                            "{most:,} pixels; use a smaller scale or fewer digits.", h=grid.shape[0], w=grid.shape[1],
+                            scale=scale, most=MAX_PIXELS))  # fmt: skip
     picture = Image.fromarray(grid).resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST)
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", compress_level=1)

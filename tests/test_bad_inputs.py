@@ -135,7 +135,7 @@ ARGUMENTS = [
                  "A seed is a whole number from 0 to 4,294,967,295; got -1",
                  id="config-seed-negative"),
     pytest.param(lambda s: TrainConfig(max_batches=0), ConfigError,
-                 "max_batches must be None or a whole number >= 1, got 0",
+                 "max_batches must be None or a whole number from 1 to 1,000,000,000, got 0",
                  id="max-batches-zero"),
     pytest.param(lambda s: TrainConfig(ema=1.0), ConfigError, r"ema must be a number in \[0, 1\): 0 turns it off",
                  id="ema-one"),
