@@ -574,7 +574,8 @@ OUTPUTS = {  # id: (what to make, the command, what stderr says)
                  r"--out link is a link \(to elsewhere.pt\), not a regular file"),
     "train-out-file": ("afile", ["train", "--out", "afile", *QUICK], "--out afile is a file, not a folder"),
     "train-history-device": ("run/history.csv", ["train", "--out", "run", "--restart", *QUICK],
-                             "--out run/history.csv is a device, not a regular file"),
+                             "run/history.csv is a device, where gan-lessons train keeps its table of losses; it was "
+                             r"left alone. Move it away \(mv run/history.csv run/history.csv.old\)"),
 }  # fmt: skip
 
 
