@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from . import validate as check
 from .i18n import tr
 from .lesson import one_thread
 from .models import N_DIGITS, generate, is_conditional, make_noise, one_hot
@@ -19,9 +20,9 @@ from .widgets import SCALE, check_seed, digits_png, entry_slider, image_widget
 
 def check_digit(digit: object) -> int:
     """Lesson 10: DIGIT as an int from 0 to 9, or a ValueError that says what to pass."""
-    if isinstance(digit, bool) or not isinstance(digit, int) or not 0 <= digit < N_DIGITS:
+    if not check.is_whole(digit) or not 0 <= digit < N_DIGITS:  # NumPy's whole numbers too
         raise ValueError(tr("A digit is a whole number from 0 to 9; got {digit!r}.", digit=digit))
-    return digit
+    return int(digit)
 
 
 def check_conditional(generator: nn.Module) -> nn.Module:
@@ -159,7 +160,9 @@ class DigitMorph:
         self.generator = check_conditional(generator)
         self.digit_a, self.digit_b = check_digit(digit_a), check_digit(digit_b)
         self.z = make_noise(1, generator.z_dim, seed=check_seed(seed))  # (1, z_dim)
-        self.steps, self.t = steps, 0.0
+        if not check.is_whole(steps) or not 2 <= steps <= 50:
+            raise ValueError(tr("steps must be a whole number from 2 to 50, such as 9; got {value!r}.", value=steps))
+        self.steps, self.t = int(steps), 0.0
 
     def png(self) -> bytes:
         """Lesson 10: the digit a fraction t of the way from A to B."""

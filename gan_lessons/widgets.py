@@ -69,8 +69,14 @@ def blend(z_a: torch.Tensor, z_b: torch.Tensor, t: float) -> torch.Tensor:
 
 def sweep(z: torch.Tensor, entry: int, values: torch.Tensor) -> torch.Tensor:
     """Lesson 06: copies of noise Z (z_dim,) with entry ENTRY set to each of VALUES."""
-    if not 0 <= entry < len(z):
+    if not isinstance(z, torch.Tensor) or z.dim() != 1 or not z.is_floating_point() or len(z) == 0:
+        raise ValueError(tr("sweep needs one noise vector (z_dim,), such as make_noise(1)[0]; got {got}.",
+                            got=tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__))  # fmt: skip
+    if not check.is_whole(entry) or not 0 <= entry < len(z):
         raise ValueError(tr("entry must be from 0 to {last}, got {entry}.", last=len(z) - 1, entry=entry))
+    if not isinstance(values, torch.Tensor) or values.dim() != 1 or not 1 <= len(values) <= check.MAX_NUMBERS // len(z):
+        raise ValueError(tr("values must be a 1-D tensor of numbers, such as torch.linspace(-3, 3, 7); got {got}.",
+                            got=tuple(values.shape) if isinstance(values, torch.Tensor) else type(values).__name__))
     zs = z.repeat(len(values), 1)  # (V, z_dim)
     zs[:, entry] = values
     return zs
@@ -129,6 +135,12 @@ class NoiseExplorer:
     """Lesson 06: sliders on a few noise entries, a strength slider, a new-digit button and a seed box."""
 
     def __init__(self, generator: nn.Module, entries: tuple[int, ...] = (0, 1, 2, 3, 4), seed: int = 0):
+        if not isinstance(generator, nn.Module) or not check.is_whole(getattr(generator, "z_dim", None)):
+            raise TypeError(tr("Expected a generator, such as load_generator('dcgan'); got {kind}.",
+                               kind=type(generator).__name__))  # fmt: skip
+        if not isinstance(entries, (tuple, list)) or not 1 <= len(entries) <= 20:
+            raise ValueError(tr("entries must be a few entry numbers, such as (0, 1, 2); got {value!r}.",
+                                value=entries))
         self.generator, self.entries = generator, tuple(entries)
         for i in self.entries:
             sweep(torch.zeros(generator.z_dim), i, torch.zeros(1))  # checks each entry is in range
