@@ -136,7 +136,7 @@ def _alive(pid: int) -> bool:
 
 def load_safe(path: str | Path, *kinds: str) -> dict[str, Any]:
     """Lesson 05: read a file we wrote, refusing anything that could run code."""
-    path = Path(path)
+    path = _path(path)
     obj = _load(path, tr("a checkpoint file"))
     wanted = tr(" or ").join(tr(KIND_NAMES.get(k, k)) for k in kinds)  # "generator or checkpoint"
     if isinstance(obj, dict) and obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
@@ -151,12 +151,20 @@ def load_safe(path: str | Path, *kinds: str) -> dict[str, Any]:
 
 def load_tensor(path: str | Path, what: str = N_("a file of digits from `gan-lessons sample`")) -> torch.Tensor:
     """Lesson 08: read a file that holds one tensor (digits from `gan-lessons sample`), as safely as load_safe."""
-    path = Path(path)
+    path = _path(path)
+    check.kind(what, "what", str, tr("words saying what the file should be"), error=TypeError)
     obj = _load(path, tr(what))  # a caller's own words come translated already, and stay as they are
     if not isinstance(obj, torch.Tensor):
         raise CheckpointError(tr("{path} holds a {kind}, not a tensor of digits (N, 1, 28, 28).", path=path,
                                  kind=type(obj).__name__))  # fmt: skip
     return obj
+
+
+def _path(path: object) -> Path:
+    """PATH as a Path, or a TypeError saying that a file name was expected."""
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        raise TypeError(tr("Expected a file name, such as runs/classic/checkpoint.pt; got {value!r}.", value=path))
+    return Path(path)
 
 
 def _load(path: Path, what: str) -> Any:

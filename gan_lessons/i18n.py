@@ -71,9 +71,13 @@ def _say_unknown(value: str) -> None:
           f"en or zh-CN. / 不认识的语言 {value!r}：先用英文显示；请设为 en 或 zh-CN。", file=sys.stderr)  # fmt: skip
 
 
-@cache
 def catalogue(language: str) -> dict[str, str]:
     """Lesson 00: the messages of LANGUAGE, English -> translation, from gan_lessons/locale/LANGUAGE/*.json."""
+    return _catalogue(normalize(language))
+
+
+@cache
+def _catalogue(language: str) -> dict[str, str]:
     merged: dict[str, str] = {}
     for part in sorted((LOCALE_DIR / language).glob("*.json")):
         merged.update(json.loads(part.read_text(encoding="utf-8")))

@@ -41,6 +41,7 @@ class DigitJudge(nn.Module):
 
     def __init__(self, width: int = 32, n_features: int = 128):
         super().__init__()
+        width, n_features = check.whole(width, "width", 1, 1024), check.whole(n_features, "n_features", 1, 4096)
         self.features = nn.Sequential(
             nn.Conv2d(1, width, 3, padding=1),  # (B, 32, 28, 28)
             nn.ReLU(),

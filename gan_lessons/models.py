@@ -220,6 +220,7 @@ def label_rows(labels: torch.Tensor, n: int) -> torch.Tensor:
 
     Rows other than one-hot, such as half a 3 and half an 8, let lesson 10 morph one digit into another.
     """
+    n = check.whole(n, "n")
     if isinstance(labels, torch.Tensor) and labels.is_floating_point() and labels.shape == (n, N_DIGITS):
         return labels  # (N, 10)
     _check_labels(labels, n)

@@ -41,6 +41,10 @@ def save_generator(generator: nn.Module, arch: str, path: str | Path, half: bool
 
 def generator_for_lesson(mine: str | Path | None, shipped: str = "dcgan") -> tuple[nn.Module, str]:
     """Lesson 06: your generator from checkpoint MINE when that file is there, else the SHIPPED one; and which."""
+    if mine is not None and not isinstance(mine, (str, os.PathLike)):
+        raise TypeError(tr("mine must be the name of your checkpoint file, such as runs/dcgan/checkpoint.pt, or None; "
+                           "got {kind}.", kind=type(mine).__name__))  # fmt: skip
+    source_path(shipped)  # a name or a file: checked before anything is read
     if mine is not None and Path(mine).is_file():
         try:
             return load_generator(mine), tr("Using your own generator, from {path}.", path=mine)

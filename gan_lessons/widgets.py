@@ -43,7 +43,8 @@ def digits_png(images: torch.Tensor, nrow: int | None = None, scale: int = SCALE
     from PIL import Image
 
     scale = check.whole(scale, "scale", 1, MAX_SCALE)
-    grid = image_grid(images, nrow=nrow or len(images), pad=1)  # (H, W) uint8
+    images = check.digits(images, tr("digits_png expects"), finite=False)  # (N, 1, 28, 28)
+    grid = image_grid(images, nrow=len(images) if nrow is None else nrow, pad=1)  # (H, W) uint8
     if grid.size * scale * scale > MAX_PIXELS:  # counted before the picture is made
         raise ValueError(tr("digits_png: {h} x {w} pixels, {scale} times bigger, would make a picture of more than "
                             "{most:,} pixels; use a smaller scale or fewer digits.", h=grid.shape[0], w=grid.shape[1],
