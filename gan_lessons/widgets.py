@@ -43,7 +43,7 @@ def digits_png(images: torch.Tensor, nrow: int | None = None, scale: int = SCALE
     from PIL import Image
 
     scale = check.whole(scale, "scale", 1, MAX_SCALE)
-    images = check.digits(images, tr("digits_png expects"), finite=False)  # (N, 1, 28, 28)
+    images = check.digits(images, tr("digits_png expects"), finite=False, size=None)  # (N, 1, H, W)
     grid = image_grid(images, nrow=len(images) if nrow is None else nrow, pad=1)  # (H, W) uint8
     if grid.size * scale * scale > MAX_PIXELS:  # counted before the picture is made
         raise ValueError(tr("digits_png: {h} x {w} pixels, {scale} times bigger, would make a picture of more than "
