@@ -53,6 +53,8 @@ def _how_to_fix() -> str:
 
 def env_flag(name: str) -> bool:
     """Lesson 00: True when environment variable NAME is set to something other than "", 0, false, no or off."""
+    check.kind(name, "env_flag: name", str, tr("the name of an environment variable, such as GAN_LESSONS_FAST"),
+               error=TypeError)  # fmt: skip
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
@@ -82,6 +84,12 @@ def read_idx(path: str | Path, ndim: int, check_md5: bool = True) -> torch.Tenso
     Only what the header promises is read (at most MNIST's 60,000 digits), so a damaged or hostile
     file, such as a gzip that unpacks to gigabytes of zeros, is refused without filling the memory.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(tr("read_idx: path must be a file name, such as data/train-images-idx3-ubyte.gz; got {kind}.",
+                           kind=type(path).__name__))  # fmt: skip
+    if not check.is_whole(ndim) or ndim not in _IDX_MAGIC:
+        raise ValueError(tr("read_idx: ndim must be 3 (a file of images) or 1 (a file of labels); got {value!r}.",
+                            value=ndim))  # fmt: skip
     path = Path(path)
     header_size = 4 + 4 * ndim
     try:
@@ -156,6 +164,14 @@ def _check_idx_header(path: Path, header: bytes, ndim: int) -> int:
     return dims[0]
 
 
+def _folder(folder: object, train: object = True) -> Path:
+    """FOLDER as a Path and TRAIN as True or False, or a TypeError saying what to pass."""
+    if not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(tr("Expected a folder name, such as data; got {kind}.", kind=type(folder).__name__))
+    check.kind(train, "train", bool, tr("True or False"), error=TypeError)
+    return Path(folder)
+
+
 def _find_file(folder: Path, name: str) -> Path | None:
     """Look for NAME or NAME.gz in FOLDER or in torchvision's FOLDER/MNIST/raw."""
     for place in (folder, folder / "MNIST" / "raw"):
@@ -167,8 +183,8 @@ def _find_file(folder: Path, name: str) -> Path | None:
 
 def has_mnist(folder: str | Path, train: bool = True) -> bool:
     """Lesson 01: True when FOLDER holds the images and labels of this split."""
-    names = _split_names(train)
-    return all(_find_file(Path(folder), n) for n in names)
+    folder = _folder(folder, train)
+    return all(_find_file(folder, n) for n in _split_names(train))
 
 
 def _split_names(train: bool) -> tuple[str, str]:
@@ -178,7 +194,7 @@ def _split_names(train: bool) -> tuple[str, str]:
 
 def read_mnist_folder(folder: str | Path, train: bool = True) -> MnistData:
     """Lesson 01: read MNIST's images and labels from a folder, checking every file."""
-    folder = Path(folder)
+    folder = _folder(folder, train)
     if not folder.is_dir():
         raise DataError(tr("There is no folder {folder}. Check its name, or leave it out to use the built-in sample.",
                            folder=folder))  # fmt: skip
@@ -209,9 +225,15 @@ def _download(root: Path, train: bool) -> MnistData | None:
     """Try torchvision's download into ROOT; None when there is no internet."""
     from torchvision.datasets import MNIST  # only needed here
 
+    made = [p for p in (root, root / "MNIST", root / "MNIST" / "raw") if not os.path.lexists(p)]  # ours to remove
     try:
         MNIST(str(root), train=train, download=True)
     except Exception:  # no internet, a proxy, a server down: fall back quietly
+        for folder in reversed(made):  # the folders this download made, innermost first, when still empty
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (a part of a file came), or gone: leave it
+                break
         return None
     return read_mnist_folder(root / "MNIST" / "raw", train)
 
@@ -220,6 +242,10 @@ def load_mnist(
     folder: str | Path | None = None, train: bool = True, download: bool = True, quiet: bool = False
 ) -> MnistData:
     """Lesson 01: load MNIST from the first place that has it (see this module's docstring)."""
+    if folder is not None:
+        _folder(folder, train)
+    for flag, name in ((train, "train"), (download, "download"), (quiet, "quiet")):
+        check.kind(flag, name, bool, tr("True or False"), error=TypeError)
     if folder is None and os.environ.get(ENV_DATA):
         folder = os.environ[ENV_DATA]
     if folder is not None:
@@ -245,6 +271,12 @@ def to_model_range(images: torch.Tensor) -> torch.Tensor:
 
 def to_pixels(x: torch.Tensor) -> torch.Tensor:
     """Lesson 01: floats in [-1, 1] back to uint8 pixels 0..255 (NaN becomes 0)."""
+    if not isinstance(x, torch.Tensor) or not (x.is_floating_point() or x.dtype == torch.uint8) or \
+            x.layout != torch.strided or x.is_meta:
+        raise TypeError(tr("to_pixels expects a tensor of float numbers in [-1, 1], as a generator draws them; got "
+                           "{got}.", got=check._tensor_name(x)))  # fmt: skip
+    if x.dtype == torch.uint8:
+        return x.detach().cpu()  # already pixels
     x = torch.nan_to_num(x.detach().float().cpu(), nan=-1.0)
     return ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
@@ -278,12 +310,15 @@ class PilMnist(torch.utils.data.Dataset):
 
 def reference_loader(data: MnistData, batch_size: int = 128, seed: int = 0) -> torch.utils.data.DataLoader:
     """Lesson 01: the reference program's DataLoader (shuffled batches of 128)."""
+    check.kind(data, "data", MnistData, tr("MnistData, from load_mnist()"), error=TypeError)
+    batch_size, seed = check.whole(batch_size, "batch_size", 1, MAX_ITEMS), check.seed(seed)
     g = torch.Generator().manual_seed(seed)
     return torch.utils.data.DataLoader(PilMnist(data), batch_size=batch_size, shuffle=True, generator=g)
 
 
 def subset(data: MnistData, n: int) -> MnistData:
     """Lesson 01: the first N digits (fast mode uses a few hundred)."""
+    check.kind(data, "subset: data", MnistData, tr("MnistData, from load_mnist()"), error=TypeError)
     n = check.whole(n, tr("subset: n, how many digits to keep,"), 1)
     return MnistData(data.images[:n], data.labels[:n], tr("{source}, first {count}", source=data.source,
                                                           count=min(n, len(data))))

@@ -26,7 +26,7 @@ FEEDBACK = [  # from, to, bend, label place, label
 def _picture(image: torch.Tensor | None, seed: int) -> torch.Tensor:
     """One digit as (28, 28) uint8 pixels; random noise when IMAGE is None."""
     if image is None:
-        g = torch.Generator().manual_seed(seed)
+        g = torch.Generator().manual_seed(check.seed(seed))
         return torch.randint(0, 256, (28, 28), generator=g, dtype=torch.uint8)
     image = check.digits(image, tr("gan_diagram expects"), finite=False, one=True)[0, 0]  # (28, 28)
     return image if image.dtype == torch.uint8 else to_pixels(image)

@@ -14,7 +14,7 @@ from torch import nn
 from . import validate as check
 from .data import to_pixels
 from .i18n import tr
-from .models import generate, make_noise
+from .models import generate, is_conditional, make_noise
 from .plots import png_bytes
 
 
@@ -33,6 +33,14 @@ def new_round(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module
     """Lesson 08: N pictures, N - 1 of them picked from REAL (N, 1, 28, 28) and one drawn by GENERATOR."""
     real = check.digits(real, tr("new_round expects real"), pixels=False)  # (N, 1, 28, 28)
     n, seed = check.whole(n, tr("n (a round has 2 to 10 pictures)"), 2, 10), check.seed(seed)
+    for player in (generator, discriminator):
+        if player is not None and not isinstance(player, nn.Module):
+            raise TypeError(tr("new_round needs networks, such as load_generator('dcgan'); got {kind}.",
+                               kind=type(player).__name__))  # fmt: skip
+    if is_conditional(discriminator):  # it would need the digit of each picture, and real ones come unlabelled
+        raise ValueError(tr("new_round needs a discriminator that is not conditional (lesson 08's); a conditional "
+                            "one must be told each picture's digit. Pass discriminator=None, or a classic or dcgan "
+                            "one."))  # fmt: skip
     if n > len(real) + 1:
         raise ValueError(tr("A round has 2 to 10 pictures and needs n - 1 real digits; got n={n}, {real} real.", n=n,
                             real=len(real)))  # fmt: skip

@@ -53,12 +53,31 @@ def get_language() -> str:
     if _chosen is not None:
         return _chosen
     from_env = os.environ.get(ENV_LANG, "").strip()
-    return normalize(from_env) if from_env else "en"
+    if not from_env:
+        return "en"
+    code = _ALIASES.get(from_env.lower())
+    if code is None:  # a typo in the environment must not stop every command: English, said once
+        _say_unknown(from_env)
+        return "en"
+    return code
 
 
 @cache
+def _say_unknown(value: str) -> None:
+    """Say once, on standard error, that GAN_LESSONS_LANG=VALUE is not a language we speak."""
+    import sys
+
+    print(f"gan-lessons: {ENV_LANG}={value!r} is not a language gan-lessons speaks; using English. Set it to "
+          f"en or zh-CN. / 不认识的语言 {value!r}：先用英文显示；请设为 en 或 zh-CN。", file=sys.stderr)  # fmt: skip
+
+
 def catalogue(language: str) -> dict[str, str]:
     """Lesson 00: the messages of LANGUAGE, English -> translation, from gan_lessons/locale/LANGUAGE/*.json."""
+    return _catalogue(normalize(language))
+
+
+@cache
+def _catalogue(language: str) -> dict[str, str]:
     merged: dict[str, str] = {}
     for part in sorted((LOCALE_DIR / language).glob("*.json")):
         merged.update(json.loads(part.read_text(encoding="utf-8")))

@@ -33,6 +33,7 @@ FD_SIZE = 5000  # at most this many digits go into a Fréchet distance (half of 
 FD_MIN = 128  # fewer digits than the judge has features make a Fréchet distance that means nothing
 MISSING_SHARE = 0.02  # a digit with a smaller share than this (fair share: 0.10) is "missing"
 DOMINANT_SHARE = 0.25  # a digit with a bigger share than this is "dominant"
+MAX_DIGITS = 100_000  # the most digits judged at once (as many as `gan-lessons sample --n` makes): ~0.5 GB at most
 
 
 class DigitJudge(nn.Module):
@@ -40,6 +41,7 @@ class DigitJudge(nn.Module):
 
     def __init__(self, width: int = 32, n_features: int = 128):
         super().__init__()
+        width, n_features = check.whole(width, "width", 1, 1024), check.whole(n_features, "n_features", 1, 4096)
         self.features = nn.Sequential(
             nn.Conv2d(1, width, 3, padding=1),  # (B, 32, 28, 28)
             nn.ReLU(),
@@ -88,20 +90,36 @@ def _shipped_judge() -> DigitJudge:
 
 def as_model_range(images: torch.Tensor) -> torch.Tensor:
     """Lesson 08: digits as floats (N, 1, 28, 28) in [-1, 1], from uint8 pixels or floats."""
-    images = check.digits(images, tr("The judge expects"))  # (N, 1, 28, 28)
+    images = check.digits(_few_enough(images), tr("The judge expects"))  # (N, 1, 28, 28)
     if images.dtype == torch.uint8:
         return to_model_range(images)
     return images.detach().cpu().clamp(-1, 1)
 
 
+def _few_enough(images: object) -> object:
+    """IMAGES, or a ValueError when they are more than MAX_DIGITS digits (counted before any work)."""
+    if isinstance(images, torch.Tensor) and images.dim() >= 1 and len(images) > MAX_DIGITS:
+        raise ValueError(tr("The judge takes at most {most:,} digits at once; got {n:,}. Judge them in parts, such as "
+                            "images[:{most}].", most=MAX_DIGITS, n=len(images)))  # fmt: skip
+    return images
+
+
+def _judge(judge: object) -> DigitJudge:
+    """JUDGE, or the shipped judge when it is None; a TypeError for anything else."""
+    if judge is None:
+        return _shipped_judge()
+    return check.kind(judge, "judge", DigitJudge, tr("None (the shipped judge) or load_judge()'s judge"),
+                      error=TypeError)  # fmt: skip
+
+
 @torch.no_grad()
 def read_digits(images: torch.Tensor, judge: DigitJudge | None = None, batch: int = 1000) -> tuple:
     """Lesson 08: the judge's probabilities (N, 10) and features (N, F) for some digits."""
-    judge = judge or _shipped_judge()
-    x = as_model_range(images)  # (N, 1, 28, 28)
+    judge, batch = _judge(judge), check.whole(batch, "batch", 1, MAX_DIGITS)
+    x = check.digits(_few_enough(images), tr("The judge expects"))  # (N, 1, 28, 28), uint8 or float
     probs, feats = [], []
-    for i in range(0, len(x), batch):
-        f = judge.features(x[i : i + batch])  # (b, F)
+    for i in range(0, len(x), batch):  # a part at a time: floats of all the digits at once would take 4x the memory
+        f = judge.features(as_model_range(x[i : i + batch]))  # (b, F)
         probs.append(judge.head(f).softmax(dim=1))  # (b, 10), each row sums to 1
         feats.append(f)
     return torch.cat(probs), torch.cat(feats)
@@ -109,18 +127,31 @@ def read_digits(images: torch.Tensor, judge: DigitJudge | None = None, batch: in
 
 def recognizability(probs: torch.Tensor, threshold: float = CONFIDENT) -> float:
     """Lesson 08: the share of digits the judge reads with confidence >= THRESHOLD."""
+    probs, threshold = _probs(probs), check.number(threshold, "threshold", 0, 1)
     return (probs.max(dim=1).values >= threshold).float().mean().item()
+
+
+def _probs(probs: object) -> torch.Tensor:
+    """PROBS when it is the judge's probabilities, a float tensor (N, 10) with N >= 1; else a ValueError."""
+    if not isinstance(probs, torch.Tensor) or not probs.is_floating_point() or probs.dim() != 2 or \
+            probs.shape[1] != 10 or len(probs) == 0 or probs.layout != torch.strided or probs.is_meta:
+        shape = tuple(probs.shape) if isinstance(probs, torch.Tensor) else type(probs).__name__
+        raise ValueError(tr("Expected the judge's probabilities, a float tensor (N, 10) from read_digits; got {shape}.",
+                            shape=shape))  # fmt: skip
+    return probs
 
 
 def digit_counts(probs: torch.Tensor) -> list[int]:
     """Lesson 08: how many digits the judge reads as 0, 1, ..., 9 (its best guess for each)."""
+    probs = _probs(probs)
     return torch.bincount(probs.argmax(dim=1), minlength=10).tolist()
 
 
 def coverage_warning(counts: list[int]) -> str | None:
     """Lesson 08: a warning naming the missing and dominant digits, or None when all look fair."""
-    total = sum(counts)
-    if len(counts) != 10 or total == 0:
+    ok = isinstance(counts, (list, tuple)) and len(counts) == 10 and all(check.is_whole(c) and c >= 0 for c in counts)
+    total = sum(counts) if ok else 0
+    if not ok or total == 0:
         raise ValueError(tr("Expected 10 digit counts with a positive total, got {counts}.", counts=counts))
     missing = ", ".join(str(d) for d, c in enumerate(counts) if c / total < MISSING_SHARE)
     dominant = ", ".join(f"{d} ({c / total:.0%})" for d, c in enumerate(counts) if c / total > DOMINANT_SHARE)
@@ -139,8 +170,10 @@ def coverage_warning(counts: list[int]) -> str | None:
 
 def feature_stats(features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Lesson 08: the mean (F,) and covariance (F, F) of features (N, F), in float64."""
-    if features.dim() != 2 or len(features) < 2:
-        raise ValueError(tr("Expected features of shape (N, F) with N >= 2, got {shape}.", shape=tuple(features.shape)))
+    if not isinstance(features, torch.Tensor) or not features.is_floating_point() or features.dim() != 2 or \
+            len(features) < 2 or features.layout != torch.strided or features.is_meta:
+        shape = tuple(features.shape) if isinstance(features, torch.Tensor) else type(features).__name__
+        raise ValueError(tr("Expected features of shape (N, F) with N >= 2, got {shape}.", shape=shape))
     f = features.double()
     mean = f.mean(dim=0)  # (F,)
     centered = f - mean  # (N, F)
@@ -155,7 +188,13 @@ def _sqrt_psd(m: torch.Tensor) -> torch.Tensor:
 
 def frechet_from_stats(mean1: torch.Tensor, cov1: torch.Tensor, mean2: torch.Tensor, cov2: torch.Tensor) -> float:
     """Lesson 08: the Fréchet distance between two Gaussians given by their means and covariances."""
-    mean1, cov1, mean2, cov2 = (t.double() for t in (mean1, cov1, mean2, cov2))
+    parts = (mean1, cov1, mean2, cov2)
+    if not all(isinstance(t, torch.Tensor) and t.is_floating_point() for t in parts) or \
+            not (mean1.dim() == mean2.dim() == 1 and len(mean1) == len(mean2) >= 1 and
+                 cov1.shape == cov2.shape == (len(mean1), len(mean1))):  # fmt: skip
+        raise ValueError(tr("Expected two means (F,) and two covariances (F, F) as float tensors, such as "
+                            "feature_stats gives."))
+    mean1, cov1, mean2, cov2 = (t.double() for t in parts)
     root1 = _sqrt_psd(cov1)
     # trace of sqrt(cov1 @ cov2) = sum of sqrt(eigenvalues) of the symmetric root1 @ cov2 @ root1
     middle = torch.linalg.eigvalsh(root1 @ cov2 @ root1).clamp(min=0).sqrt().sum()
@@ -221,7 +260,7 @@ class JudgeReport:
 
 def judge_digits(images: torch.Tensor, judge: DigitJudge | None = None) -> JudgeReport:
     """Lesson 08: judge digits (N, 1, 28, 28), uint8 pixels or floats in [-1, 1]."""
-    judge = judge or _shipped_judge()
+    judge = _judge(judge)
     probs, feats = read_digits(images, judge)
     ref = judge.reference
     n = min(len(feats), len(ref.features_a), FD_SIZE)
@@ -235,7 +274,8 @@ def judge_digits(images: torch.Tensor, judge: DigitJudge | None = None) -> Judge
 
 def judge_generator(generator: nn.Module, n: int = 1000, seed: int = 0, judge: DigitJudge | None = None) -> JudgeReport:
     """Lesson 08: draw N digits from GENERATOR (seeded) and judge them."""
-    n, seed = check.whole(n, tr("n, how many digits to judge (1,000 is best),"), 1, 10**6), check.seed(seed)
+    n, seed = check.whole(n, tr("n, how many digits to judge (1,000 is best),"), 1, MAX_DIGITS), check.seed(seed)
+    _check_generator(generator)
     digits = torch.cat([_draw(generator, i, min(1000, n - i), seed) for i in range(0, n, 1000)])  # (N, 1, 28, 28)
     return judge_digits(digits, judge)
 
@@ -248,18 +288,26 @@ def _draw(generator: nn.Module, start: int, n: int, seed: int) -> torch.Tensor:
     return generate(generator, z, torch.arange(start, start + n) % N_DIGITS)  # (n, 1, 28, 28)
 
 
+def _check_generator(generator: object) -> None:
+    """A TypeError unless GENERATOR is a generator (a network with a z_dim)."""
+    if not isinstance(generator, nn.Module) or not check.is_whole(getattr(generator, "z_dim", None)):
+        raise TypeError(tr("Expected a generator, such as load_generator('dcgan'); got {kind}.",
+                           kind=type(generator).__name__))  # fmt: skip
+
+
 def asked_digit_rates(generator: nn.Module, n: int = 1000, seed: int = 0,
                       judge: DigitJudge | None = None) -> list[float]:  # fmt: skip
     """Lesson 10: for each digit 0..9, the share of N digits asked of GENERATOR that the judge reads as that digit.
 
     "Read as it" means the judge's best guess is the digit asked for (however sure it is).
     """
+    _check_generator(generator)
     if not is_conditional(generator):
         raise ValueError(tr("A {kind} cannot be asked for a digit; use a conditional generator.",
                             kind=type(generator).__name__))  # fmt: skip
-    if n < 1:
+    if not check.is_whole(n) or not 1 <= n <= MAX_DIGITS:
         raise ValueError(tr("Ask for at least 1 digit of each kind (1,000 is best), got n={n}.", n=n))
-    judge = judge or _shipped_judge()
+    seed, judge = check.seed(seed), _judge(judge)
     z = make_noise(n, generator.z_dim, seed=seed)  # (n, z_dim): the same noise for every digit
     rates = []
     for digit in range(N_DIGITS):

@@ -9,10 +9,25 @@ from . import validate as check
 from .i18n import tr
 
 Z_DIM = 100  # how many random numbers the generator starts from
+MAX_Z_DIM = 10_000  # the most a generator takes (the lessons use 100); training's TrainConfig has the same rule
+MAX_WIDTH = 4096  # the most filters or hidden units a layer of ours is built with (the lessons use 32 to 1024)
+
+
+def _size(value: object, name: str, most: int) -> int:
+    """A layer size or z_dim: a whole number from 1 to MOST, or a ValueError/TypeError saying so."""
+    if not check.is_whole(value):
+        raise TypeError(tr("{name} must be a whole number from 1 to {most:,}, such as 100; got {value!r}.", name=name,
+                           most=most, value=value))  # fmt: skip
+    return check.whole(value, name, 1, most)
 
 
 def _check_shape(x: torch.Tensor, expected: tuple[int | None, ...], what: str) -> None:
     """Raise a ValueError that names the shape expected and the shape given."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(tr("{what} expects a tensor; got {kind}.", what=what, kind=type(x).__name__))
+    if x.dtype not in (torch.float32, torch.float16, torch.bfloat16):  # float64 or whole numbers: torch fails deep
+        raise ValueError(tr("{what} expects float32 numbers; got a {dtype} tensor. Use x.float() (for uint8 pixels: "
+                            "gan_lessons.data.to_model_range(x)).", what=what, dtype=x.dtype))  # fmt: skip
     ok = x.dim() == len(expected) and all(e is None or e == s for e, s in zip(expected, x.shape, strict=False))
     if not ok:
         want = "(" + ", ".join("B" if e is None else str(e) for e in expected) + ")"
@@ -25,7 +40,7 @@ class ClassicGenerator(nn.Module):
 
     def __init__(self, z_dim: int = Z_DIM):
         super().__init__()
-        self.z_dim = z_dim
+        self.z_dim = z_dim = _size(z_dim, "z_dim", MAX_Z_DIM)
         self.net = nn.Sequential(
             nn.Linear(z_dim, 256),
             nn.BatchNorm1d(256, momentum=0.8),
@@ -71,6 +86,8 @@ class DCGANGenerator(nn.Module):
 
     def __init__(self, z_dim: int = Z_DIM, width: int = 32, hidden: int = 1024):
         super().__init__()
+        z_dim = _size(z_dim, "z_dim", MAX_Z_DIM + N_DIGITS)
+        width, hidden = _size(width, "width", MAX_WIDTH), _size(hidden, "hidden", MAX_WIDTH)
         self.z_dim, self.width = z_dim, width
         self.project = nn.Sequential(
             nn.Linear(z_dim, hidden, bias=False),  # (B, 1024)
@@ -103,6 +120,7 @@ class DCGANDiscriminator(nn.Module):
 
     def __init__(self, width: int = 32, hidden: int = 256):
         super().__init__()
+        width, hidden = _size(width, "width", MAX_WIDTH), _size(hidden, "hidden", MAX_WIDTH)
         self.net = nn.Sequential(
             nn.Conv2d(1, width, 4, 2, 1),  # (B, 32, 14, 14)
             nn.LeakyReLU(0.2),
@@ -146,6 +164,7 @@ class ConditionalGenerator(DCGANGenerator):
     """
 
     def __init__(self, z_dim: int = Z_DIM, width: int = 32, hidden: int = 1024):
+        z_dim = _size(z_dim, "z_dim", MAX_Z_DIM)
         super().__init__(z_dim + N_DIGITS, width, hidden)  # the plan reads noise and label together
         self.z_dim = z_dim
 
@@ -169,6 +188,7 @@ class ConditionalDiscriminator(nn.Module):
 
     def __init__(self, width: int = 32, hidden: int = 256):
         super().__init__()
+        width, hidden = _size(width, "width", MAX_WIDTH), _size(hidden, "hidden", MAX_WIDTH)
         self.features = nn.Sequential(
             nn.Conv2d(1, width, 4, 2, 1),  # (B, 32, 14, 14)
             nn.LeakyReLU(0.2),
@@ -200,6 +220,7 @@ def label_rows(labels: torch.Tensor, n: int) -> torch.Tensor:
 
     Rows other than one-hot, such as half a 3 and half an 8, let lesson 10 morph one digit into another.
     """
+    n = check.whole(n, "n")
     if isinstance(labels, torch.Tensor) and labels.is_floating_point() and labels.shape == (n, N_DIGITS):
         return labels  # (N, 10)
     _check_labels(labels, n)
@@ -228,11 +249,11 @@ ARCHITECTURES: dict[str, tuple[type[nn.Module], type[nn.Module]]] = {
 
 def build_gan(arch: str = "classic", z_dim: int = Z_DIM) -> tuple[nn.Module, nn.Module]:
     """Lesson 05: a fresh (generator, discriminator) pair of the named architecture."""
-    if arch not in ARCHITECTURES:
+    if not isinstance(arch, str) or arch not in ARCHITECTURES:
         names = ", ".join(sorted(ARCHITECTURES))
         raise ValueError(tr("Unknown architecture {arch!r}. Choose one of: {names}.", arch=arch, names=names))
     gen_cls, disc_cls = ARCHITECTURES[arch]
-    return gen_cls(z_dim), disc_cls()
+    return gen_cls(_size(z_dim, "build_gan: z_dim", MAX_Z_DIM)), disc_cls()
 
 
 def discriminator_logit(discriminator: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -248,12 +269,15 @@ def discriminator_logit(discriminator: nn.Module, x: torch.Tensor) -> torch.Tens
 
 def count_parameters(model: nn.Module) -> int:
     """Lesson 02: how many numbers training can change in MODEL."""
+    check.kind(model, "count_parameters: model", nn.Module, tr("a network, such as ClassicGenerator()"),
+               error=TypeError)  # fmt: skip
     return sum(p.numel() for p in model.parameters())
 
 
 def make_noise(n: int, z_dim: int = Z_DIM, seed: int | None = None, device: str | torch.device = "cpu") -> torch.Tensor:
     """Lesson 02: N noise vectors of Z_DIM standard normal numbers, the same for the same SEED."""
     n, z_dim = check.whole(n, "make_noise: n"), check.whole(z_dim, "make_noise: z_dim", 1)
+    device = check.device(device, "make_noise: device")
     if n * z_dim > check.MAX_NUMBERS:
         raise ValueError(tr("make_noise: {n:,} x {z_dim:,} numbers would fill {size:,.1f} GB of memory; ask for at "
                             "most {most:,} numbers, such as n={fits:,}.", n=n, z_dim=z_dim, size=n * z_dim * 4 / 2**30,
@@ -265,16 +289,21 @@ def make_noise(n: int, z_dim: int = Z_DIM, seed: int | None = None, device: str 
 @torch.no_grad()
 def generate(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
     """Lesson 02: draw digits from noise Z without training or changing GENERATOR (lesson 10: of the digits LABELS)."""
+    check.kind(generator, "generate: generator", nn.Module, tr("a generator, such as ClassicGenerator()"),
+               error=TypeError)  # fmt: skip
     if not isinstance(z, torch.Tensor):
         raise ValueError(tr("generate needs noise, a tensor (N, z_dim) such as make_noise(16); got {kind}.",
                             kind=type(z).__name__))  # fmt: skip
     if labels is not None and not is_conditional(generator):
         raise ValueError(tr("This {kind} takes no label: it draws whatever digit its noise gives. Leave labels out, "
                             "or use a conditional generator.", kind=type(generator).__name__))  # fmt: skip
+    if labels is not None and not isinstance(labels, torch.Tensor):
+        raise TypeError(tr("labels must be a tensor of digits 0..9, such as torch.tensor([3, 7]); got {kind}.",
+                           kind=type(labels).__name__))  # fmt: skip
     was_training = generator.training
     generator.eval()  # BatchNorm uses its running averages, so one digit alone works too
     try:
-        device = next(generator.parameters()).device
+        device = next(generator.parameters(), torch.empty(0)).device
         if labels is not None:
             return generator(z.to(device), labels.to(device)).cpu()  # (N, 1, 28, 28) in [-1, 1]
         return generator(z.to(device)).cpu()  # (N, 1, 28, 28) in [-1, 1]

@@ -75,11 +75,13 @@ def show_grid(images: torch.Tensor, nrow: int | None = None, title: str | None =
 
 def save_grid(images: torch.Tensor, path: str | Path, nrow: int | None = None, title: str | None = None) -> Path:
     """Lesson 05: save a grid of digits as a PNG file."""
+    from .checkpoints import _write_atomic  # never through a link or into a device; never half-written
+
     fig = grid_figure(images, nrow, title)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
+    try:
+        return _write_atomic(lambda f: fig.savefig(f, format="png", dpi=100), path)
+    finally:
+        plt.close(fig)
 
 
 def loss_figure(d_losses: list[float], g_losses: list[float], xlabel: str | None = None):

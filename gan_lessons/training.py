@@ -62,9 +62,9 @@ class TrainConfig:
         self.z_dim = check.whole(self.z_dim, "z_dim", 1, MAX_Z_DIM, **err)
         self.seed = check.seed(self.seed, **err)
         if self.max_batches is not None:  # None: every batch
-            if not (check.is_whole(self.max_batches) and self.max_batches >= 1):
-                raise ConfigError(tr("max_batches must be None or a whole number >= 1, got {value!r}",
-                                     value=self.max_batches))
+            if not (check.is_whole(self.max_batches) and 1 <= self.max_batches <= MAX_BATCHES):
+                raise ConfigError(tr("max_batches must be None or a whole number from 1 to {most:,}, got {value!r}",
+                                     most=MAX_BATCHES, value=self.max_batches))
             self.max_batches = int(self.max_batches)
         self.ema = check.number(self.ema, "ema", 0, 1, below=True, hint=tr(": 0 turns it off, 0.999 is typical"), **err)
         self.r1 = check.number(self.r1, "r1", 0, hint=tr(": 0 turns the penalty off, 1 is typical"), **err)
@@ -75,6 +75,7 @@ class TrainConfig:
 MAX_EPOCHS = 1_000_000  # about two years of CPU time for the classic GAN: a typo, not a plan
 MAX_BATCH_SIZE = 1_000_000  # more than MNIST's 70,000 digits
 MAX_Z_DIM = 10_000  # the lessons use 100
+MAX_BATCHES = 10**9  # max_batches: far more batches than any epoch holds
 
 
 def pick_device() -> torch.device:

@@ -112,6 +112,19 @@ def kind(value: object, name: str, expected: type | tuple, example: str, error: 
     return value
 
 
+def device(value: object, name: str = "device", error: type = ValueError) -> torch.device:
+    """Lesson 05: VALUE as a torch.device this computer has ("cpu", "cuda", "mps"), or ERROR naming those it has."""
+    have = ["cpu"] + ["cuda"] * torch.cuda.is_available() + ["mps"] * torch.backends.mps.is_available()
+    try:
+        found = torch.device(value) if isinstance(value, (str, torch.device)) else None
+    except (RuntimeError, ValueError):  # "tpu", "gpu", "" ...
+        found = None
+    if found is None or found.type not in have:
+        raise error(tr("{name} must be a device this computer has: {have}; got {value}.", name=name,
+                       have=", ".join(repr(h) for h in have), value=_name(value)))  # fmt: skip
+    return found
+
+
 def _tensor_name(x: object) -> str:
     return tr("a {dtype} tensor", dtype=x.dtype) if isinstance(x, torch.Tensor) else type(x).__name__
 
@@ -138,6 +151,10 @@ def digits(images: object, what: str = N_("Expected"), pixels: bool = True, floa
         fix = tr(" (use .float() for other floats)") if floats else tr(" (use gan_lessons.data.to_pixels for floats)")
         raise ValueError(tr("{what} digits as a tensor of {kinds}; got {got}{fix}.", what=what,
                             kinds=tr(_KINDS.get((floats, pixels), "")), got=_tensor_name(images), fix=fix))
+    if images.layout != torch.strided or images.is_meta:  # sparse or "meta" (shape only): no pixels to read
+        raise ValueError(tr("{what} digits as a plain tensor of numbers; got a {layout} tensor. Use x.to_dense(), "
+                            "or make the digits on the CPU.", what=what,
+                            layout="meta" if images.is_meta else str(images.layout)))  # fmt: skip
     shape, h, w = tuple(images.shape), *(size or ("H", "W"))
     fits = size is None or (images.dim() >= 2 and shape[-2:] == size)
     if one:

@@ -23,6 +23,8 @@ from .plots import image_grid, png_bytes
 MAX_SEED = check.MAX_SEED
 SCALE = 5  # each 28x28 digit is drawn 140x140 pixels
 ENTRY = N_("entry must be from 0 to {high}, got {value}.")  # a noise entry, counted from 0
+MAX_SCALE = 20  # a digit drawn 560x560 pixels at most
+MAX_PIXELS = 2**25  # the most pixels of one picture a widget draws (32 MB)
 
 
 def check_seed(seed: object) -> int:
@@ -38,7 +40,13 @@ def draw(generator: nn.Module, z: torch.Tensor, nrow: int | None = None, scale: 
 
 def digits_png(images: torch.Tensor, nrow: int | None = None, scale: int = SCALE) -> bytes:
     """Lesson 06: digits (N, 1, 28, 28) in [-1, 1] as one PNG picture, SCALE times bigger."""
-    grid = image_grid(images, nrow=nrow or len(images), pad=1)  # (H, W) uint8
+    scale = check.whole(scale, "scale", 1, MAX_SCALE)
+    images = check.digits(images, tr("digits_png expects"), finite=False, size=None)  # (N, 1, H, W)
+    grid = image_grid(images, nrow=len(images) if nrow is None else nrow, pad=1)  # (H, W) uint8
+    if grid.size * scale * scale > MAX_PIXELS:  # counted before the picture is made
+        raise ValueError(tr("digits_png: {h} x {w} pixels, {scale} times bigger, would make a picture of more than "
+                            "{most:,} pixels; use a smaller scale or fewer digits.", h=grid.shape[0], w=grid.shape[1],
+                            scale=scale, most=MAX_PIXELS))  # fmt: skip
     return png_bytes(grid, scale=scale)
 
 
@@ -57,7 +65,13 @@ def blend(z_a: torch.Tensor, z_b: torch.Tensor, t: float) -> torch.Tensor:
 
 def sweep(z: torch.Tensor, entry: int, values: torch.Tensor) -> torch.Tensor:
     """Lesson 06: copies of noise Z (z_dim,) with entry ENTRY set to each of VALUES."""
+    if not isinstance(z, torch.Tensor) or z.dim() != 1 or not z.is_floating_point() or len(z) == 0:
+        raise ValueError(tr("sweep needs one noise vector (z_dim,), such as make_noise(1)[0]; got {got}.",
+                            got=tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__))  # fmt: skip
     entry = check.whole(entry, "entry", 0, len(z) - 1, message=ENTRY)
+    if not isinstance(values, torch.Tensor) or values.dim() != 1 or not 1 <= len(values) <= check.MAX_NUMBERS // len(z):
+        raise ValueError(tr("values must be a 1-D tensor of numbers, such as torch.linspace(-3, 3, 7); got {got}.",
+                            got=tuple(values.shape) if isinstance(values, torch.Tensor) else type(values).__name__))
     zs = z.repeat(len(values), 1)  # (V, z_dim)
     zs[:, entry] = values
     return zs
@@ -116,6 +130,12 @@ class NoiseExplorer:
     """Lesson 06: sliders on a few noise entries, a strength slider, a new-digit button and a seed box."""
 
     def __init__(self, generator: nn.Module, entries: tuple[int, ...] = (0, 1, 2, 3, 4), seed: int = 0):
+        if not isinstance(generator, nn.Module) or not check.is_whole(getattr(generator, "z_dim", None)):
+            raise TypeError(tr("Expected a generator, such as load_generator('dcgan'); got {kind}.",
+                               kind=type(generator).__name__))  # fmt: skip
+        if not isinstance(entries, (tuple, list)) or not 1 <= len(entries) <= 20:
+            raise ValueError(tr("entries must be a few entry numbers, such as (0, 1, 2); got {value!r}.",
+                                value=entries))
         self.generator = generator
         self.entries = tuple(check.whole(i, "entry", 0, generator.z_dim - 1, message=ENTRY) for i in entries)
         self.strength = 1.0

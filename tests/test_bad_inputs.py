@@ -135,7 +135,7 @@ ARGUMENTS = [
                  "A seed is a whole number from 0 to 4,294,967,295; got -1",
                  id="config-seed-negative"),
     pytest.param(lambda s: TrainConfig(max_batches=0), ConfigError,
-                 "max_batches must be None or a whole number >= 1, got 0",
+                 "max_batches must be None or a whole number from 1 to 1,000,000,000, got 0",
                  id="max-batches-zero"),
     pytest.param(lambda s: TrainConfig(ema=1.0), ConfigError, r"ema must be a number in \[0, 1\): 0 turns it off",
                  id="ema-one"),
@@ -574,7 +574,8 @@ OUTPUTS = {  # id: (what to make, the command, what stderr says)
                  r"--out link is a link \(to elsewhere.pt\), not a regular file"),
     "train-out-file": ("afile", ["train", "--out", "afile", *QUICK], "--out afile is a file, not a folder"),
     "train-history-device": ("run/history.csv", ["train", "--out", "run", "--restart", *QUICK],
-                             "--out run/history.csv is a device, not a regular file"),
+                             "run/history.csv is a device, where gan-lessons train keeps its table of losses; it was "
+                             r"left alone. Move it away \(mv run/history.csv run/history.csv.old\)"),
 }  # fmt: skip
 
 
@@ -825,3 +826,412 @@ def test_damaged_checkpoint_contents_are_refused_before_anything_is_saved(case, 
     if case == "ckpt-nan-weights":
         code, err = run_main(["sample", "--checkpoint", "run/checkpoint.pt", "--out", "digits.pt"], capsys)
         assert code == 1 and "its weights hold numbers that are NaN or infinite" in err
+
+
+# --- Round three (issue #20): files reached through links, tiny files that ask for much, the package's own rule ----
+
+
+def _tree() -> dict:
+    """Every path under the current folder: its kind and, for a file, its bytes (links are not followed)."""
+    return {p: (stat.S_IFMT(p.lstat().st_mode), p.read_bytes() if p.is_file() and not p.is_symlink() else None)
+            for p in Path(".").rglob("*")}  # fmt: skip
+
+
+def _same_input(case: str, made: Path) -> list[str]:
+    """Make the files of CASE: `sample` asked to write the very file it reads, named another way."""
+    Path("victim").mkdir()
+    Path("victim/checkpoint.pt").write_bytes((made / "checkpoint.pt").read_bytes())
+    here = Path.cwd()
+    if case == "pretrained-path-is-out":
+        return ["--pretrained", "victim/checkpoint.pt", "--out", "victim/checkpoint.pt"]
+    if case == "absolute-and-relative":
+        return ["--checkpoint", str(here / "victim/checkpoint.pt"), "--out", "victim/checkpoint.pt"]
+    if case == "through-dot-dot":
+        return ["--pretrained", "victim/../victim/checkpoint.pt", "--out", "victim/checkpoint.pt"]
+    if case == "through-a-link":
+        Path("shortcut.pt").symlink_to("victim/checkpoint.pt")
+        return ["--checkpoint", "shortcut.pt", "--out", "victim/checkpoint.pt"]
+    if case == "a-hard-link":
+        os.link("victim/checkpoint.pt", "twin.pt")
+        return ["--pretrained", "twin.pt", "--out", "victim/checkpoint.pt"]
+    if case == "png-is-the-input":  # a checkpoint named .png, read by --pretrained and written by --png
+        os.replace("victim/checkpoint.pt", "victim/checkpoint.png")
+        return ["--pretrained", "victim/checkpoint.png", "--out", "s.pt", "--png", "victim/../victim/checkpoint.png"]
+    raise AssertionError(case)
+
+
+SAME_INPUT = ["pretrained-path-is-out", "absolute-and-relative", "through-dot-dot", "through-a-link", "a-hard-link",
+              "png-is-the-input"]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", SAME_INPUT)
+def test_an_input_is_never_its_own_output(case, made, capsys):
+    args = _same_input(case, made)
+    before = _tree()
+    code, err = run_main(["sample", "--n", "4", *args], capsys)
+    assert code == 2 and "is the generator it reads: writing it would destroy it" in err, err
+    assert _tree() == before, "nothing was written, replaced or removed"
+
+
+def test_an_mnist_file_is_never_a_run_s_output(shared_mnist, capsys):
+    Path("run").mkdir()
+    os.link(next(shared_mnist.glob("train-labels*")), "run/history.csv")  # a hard link: one file, two names
+    code, err = run_main(["train", "--out", "run", "--data", shared_mnist, "--resume", *QUICK], capsys)
+    assert code == 2 and "run/history.csv is the same file as" in err and "which --data reads" in err, err
+
+
+RUN_FOLDER = {  # id: (the path in run/, what is there, what stderr says)
+    "lock-link-to-a-user-file": (".gan-lessons.lock", "link", r"is a link \(to .*notes.txt\), where gan-lessons "
+                                 "train keeps its lock file; it was left alone"),
+    "lock-hard-link": (".gan-lessons.lock", "hardlink", "is a file that is not a lock of ours"),
+    "lock-user-text": (".gan-lessons.lock", "text", "is a file that is not a lock of ours"),
+    "lock-fifo": (".gan-lessons.lock", "fifo", "is a pipe or socket, where gan-lessons train keeps its lock file"),
+    "lock-device": (".gan-lessons.lock", "device", "is a device, where gan-lessons train keeps its lock file"),
+    "lock-folder": (".gan-lessons.lock", "folder", "is a folder, where gan-lessons train keeps its lock file"),
+    "checkpoint-folder": ("checkpoint.pt", "folder", "is a folder, where gan-lessons train keeps its checkpoint"),
+    "history-folder": ("history.csv", "folder", "is a folder, where gan-lessons train keeps its table of losses"),
+    "picture-link": ("generated_images_epoch_1.png", "link", "is a link .* where gan-lessons train keeps its pictures"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(RUN_FOLDER))
+def test_a_file_in_a_run_folder_that_is_not_ours_is_left_alone(case, capsys):
+    name, kind, message = RUN_FOLDER[case]
+    Path("run").mkdir()
+    Path("notes.txt").write_text("my notes, keep them")
+    path = Path("run") / name
+    if kind == "link":
+        path.symlink_to(Path.cwd() / "notes.txt")
+    elif kind == "hardlink":
+        os.link("notes.txt", path)
+    elif kind == "text":
+        path.write_text("my own lock notes")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        _device(path)
+    else:
+        path.mkdir()
+    before = _tree()
+    code, err = run_main(["train", "--out", "run", "--resume", *QUICK], capsys)
+    assert code == 2 and re.search(message, err), err
+    moved = f"mv run/{name} run/{name}.old"
+    assert f"Move it away ({moved}) or choose another folder with --out" in err
+    assert _tree() == before and Path("notes.txt").read_text() == "my notes, keep them"
+    subprocess.run(moved.split(), check=True)  # the advice works: then the run goes ahead
+    assert run_main(["train", "--out", "run", *QUICK], capsys)[0] == 0
+
+
+@pytest.mark.parametrize("case", ["grid-link", "grid-device", "grid-folder"])
+def test_a_picture_is_never_written_through_a_link_or_into_a_device(case, capsys):
+    from gan_lessons.plots import save_grid
+
+    Path("notes.txt").write_text("keep me")
+    if case == "grid-link":
+        Path("grid.png").symlink_to("notes.txt")
+    elif case == "grid-device":
+        _device(Path("grid.png"))
+    else:
+        Path("grid.png").mkdir()
+    before = _tree()
+    with pytest.raises(CheckpointError, match="grid.png is (a link|a device|a folder)") as excinfo:
+        save_grid(torch.zeros(4, 1, 28, 28), "grid.png")
+    assert raised_by_us(excinfo) and _tree() == before
+
+
+def _dead_pid() -> int:
+    """A process number no process has now."""
+    pid = 999_999
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except PermissionError:
+            pass
+        pid -= 1
+
+
+@pytest.mark.parametrize("case", ["stale-with-checkpoint", "stale-without-checkpoint"])
+def test_only_our_own_half_written_files_are_removed(case, whole, capsys):
+    from gan_lessons.checkpoints import TEMP_MARK
+
+    Path("run").mkdir()
+    if case == "stale-with-checkpoint":
+        Path("run/checkpoint.pt").write_bytes(whole.read_bytes())
+    ours = Path(f"run/.checkpoint.pt{TEMP_MARK}{_dead_pid()}-x1y2.tmp")
+    ours.write_bytes(b"PK half a checkpoint")
+    users = [Path("run/.checkpoint.pt.mine.tmp"), Path(f"run/.checkpoint.pt{TEMP_MARK}{os.getpid()}-live.tmp")]
+    for path in users:  # a user's file, and a file of a process still running: both kept
+        path.write_text("keep me")
+    code, err = run_main(["train", "--out", "run", "--resume", *QUICK, "--epochs", "2"], capsys)
+    assert code == 0, err
+    assert not ours.exists() and all(p.read_text() == "keep me" for p in users)
+
+
+def test_what_is_said_about_a_removed_half_written_file_is_true(made, capsys):
+    from gan_lessons.checkpoints import TEMP_MARK
+
+    Path("run").mkdir()
+    ours = Path(f"run/.checkpoint.pt{TEMP_MARK}{_dead_pid()}-x1y2.tmp")
+    ours.write_bytes(b"PK half a checkpoint")
+    try:
+        code = main(["train", "--out", "run", "--resume", *QUICK])
+    except SystemExit as done:
+        code = done.code
+    said = capsys.readouterr().out
+    assert code == 0 and "a half-written checkpoint; no whole checkpoint.pt was saved before it" in said
+    assert "itself is whole" not in said
+
+
+@pytest.mark.parametrize("case", ["mode-new-file", "mode-kept"])
+def test_a_file_written_keeps_the_umask_or_the_mode_it_replaces(case, capsys):
+    from gan_lessons.checkpoints import save_atomic
+
+    old = os.umask(0o022)
+    try:
+        if case == "mode-kept":
+            Path("digits.pt").write_bytes(b"old")
+            os.chmod("digits.pt", 0o640)
+        assert run_main(["sample", "--pretrained", "classic", "--n", "4", "--out", "digits.pt"], capsys)[0] == 0
+        assert stat.S_IMODE(os.stat("digits.pt").st_mode) == (0o640 if case == "mode-kept" else 0o644)
+        save_atomic([1], "other.pt")
+        assert stat.S_IMODE(os.stat("other.pt").st_mode) == 0o644
+    finally:
+        os.umask(old)
+
+
+def _spoil_generator(state: dict, case: str) -> None:
+    """Damage the generator fields of a checkpoint STATE as CASE says."""
+    if case == "z-dim-text":
+        state["config"]["z_dim"] = "100"
+    elif case == "z-dim-negative":
+        state["config"]["z_dim"] = -5
+    elif case == "z-dim-huge":
+        state["config"]["z_dim"] = 10**12
+    elif case == "arch-a-list":
+        state["arch"] = ["classic"]
+    elif case == "average-a-tensor":
+        state["average"] = torch.zeros(3)
+    elif case == "running-var-negative":
+        name = next(k for k in state["generator"] if k.endswith("running_var"))
+        state["generator"][name] = -state["generator"][name].abs() - 1
+    elif case == "running-mean-infinite":
+        name = next(k for k in state["generator"] if k.endswith("running_mean"))
+        state["generator"][name][0] = math.inf
+    else:
+        raise AssertionError(case)
+
+
+SPOILT_GENERATOR = {
+    "z-dim-text": "its noise size z_dim is '100', not a whole number from 1 to 10,000",
+    "z-dim-negative": "its noise size z_dim is -5, not a whole number",
+    "z-dim-huge": "its noise size z_dim is 1000000000000, not a whole number",
+    "arch-a-list": r"holds an unknown architecture \['classic'\]",
+    "average-a-tensor": "its weights are not a dict of tensors",
+    "running-var-negative": r"its net\.\d\.running_var holds numbers below 0, and a variance never is",
+    "running-mean-infinite": "its weights hold numbers that are NaN or infinite",
+}
+
+
+@pytest.mark.parametrize("case", list(SPOILT_GENERATOR))
+def test_damaged_generator_fields_are_refused_by_sample(case, made, capsys):
+    state = torch.load(made / "checkpoint.pt", weights_only=True)
+    _spoil_generator(state, case)
+    torch.save(state, "spoilt.pt")
+    with pytest.raises(CheckpointError, match=SPOILT_GENERATOR[case]) as excinfo:
+        load_generator("spoilt.pt")
+    assert raised_by_us(excinfo)
+    code, err = run_main(["sample", "--checkpoint", "spoilt.pt", "--out", "digits.pt"], capsys)
+    assert code == 1 and re.search(SPOILT_GENERATOR[case], err), err
+    assert not Path("digits.pt").exists()
+
+
+def _stride_zero(n: int) -> torch.Tensor:
+    """N digits that are one pixel repeated: stored in a few bytes, (N, 1, 28, 28) when used."""
+    return torch.zeros(1, 1, 1, 1, dtype=torch.uint8).expand(n, 1, 28, 28)
+
+
+HUGE_ASKS = {  # id: (what the file holds, what stderr says)
+    "judge-stride-0-10-12-digits": (lambda: _stride_zero(10**12), "holds tensors of more than 268,435,456 numbers"),
+    "judge-320000-digits": (lambda: _stride_zero(320_000), "The judge takes at most 100,000 digits at once; got "
+                            "320,000"),
+    "judge-sparse": (lambda: torch.zeros(4, 1, 28, 28).to_sparse(), "holds a torch.sparse_coo tensor; gan-lessons "
+                     "files hold only plain tensors"),
+    "judge-meta": (lambda: torch.empty(4, 1, 28, 28, device="meta"), "holds a meta tensor"),
+}  # fmt: skip
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("case", list(HUGE_ASKS))
+def test_a_tiny_file_that_asks_for_huge_memory_is_refused(case, capsys):
+    make, message = HUGE_ASKS[case]
+    torch.save(make(), "digits.pt")
+    assert Path("digits.pt").stat().st_size < 10_000
+    code, err = run_main(["judge", "--samples", "digits.pt"], capsys)
+    assert code == 1 and re.search(message, err), err
+
+
+@pytest.mark.parametrize("case", ["judge-samples-folder", "judge-samples-fifo"])
+def test_judge_names_a_folder_or_a_pipe_for_what_it_is(case, capsys):
+    if case == "judge-samples-folder":
+        Path("digits.pt").mkdir()
+        message = r"digits.pt is a folder. Pass the file inside it"
+    else:
+        os.mkfifo("digits.pt")
+        message = r"digits.pt is not a regular file \(a pipe, a socket or a device\)"
+    code, err = run_main(["judge", "--samples", "digits.pt"], capsys)
+    assert code == 1 and re.search(message, err) and "No file at" not in err, err
+
+
+@pytest.mark.parametrize("error", [
+    pytest.param(RuntimeError("[enforce fail at alloc_cpu.cpp:117] . DefaultCPUAllocator: can't allocate memory: you "
+                              "tried to allocate 3136000000000 bytes."), id="oom-cpu"),
+    pytest.param(torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB"), id="oom-cuda"),
+])  # fmt: skip
+def test_running_out_of_memory_is_said_plainly(error, monkeypatch, capsys):
+    def out_of_memory(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("gan_lessons.models.generate", out_of_memory)
+    code, err = run_main(["sample", "--pretrained", "classic", "--out", "s.pt"], capsys)
+    assert code == 1 and "this computer ran out of memory. Ask for less (a smaller --n or --batch-size)" in err, err
+
+
+def _stdout_full() -> Path:
+    """A device like /dev/full (every write: No space left on device), made here."""
+    try:
+        os.mknod("full", stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    except PermissionError:
+        pytest.skip("making a device file needs root")
+    return Path("full")
+
+
+@pytest.mark.parametrize("case", ["stdout-closed", "stdout-full"])
+def test_standard_output_that_cannot_be_written_is_not_blamed_on_a_file(case):
+    command = [sys.executable, "-m", "gan_lessons", "sample", "--pretrained", "classic", "--n", "4", "--out", "s.pt"]
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
+    if case == "stdout-closed":
+        child = subprocess.run(command, stdout=None, stderr=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=lambda: os.close(1))  # fmt: skip  # as `>&-` does
+    else:
+        with open(_stdout_full(), "w") as full:
+            child = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, env=env)
+    assert child.returncode == 0 and "Traceback" not in child.stderr, child.stderr
+    assert "could not read or write" not in child.stderr
+    assert torch.load("s.pt", weights_only=True).shape == (4, 1, 28, 28), "the file was written, and whole"
+    if case == "stdout-full":
+        assert "could not print to standard output (No space left on device); the files themselves" in child.stderr
+
+
+@pytest.mark.parametrize("case", ["r1-huge", "lr-huge"])
+def test_a_blow_up_names_its_likely_cause(case, capsys):
+    flag, value, cause = {"r1-huge": ("--r1", "1e300", r"the gradient penalty r1 = 1e\+300 is far larger"),
+                          "lr-huge": ("--lr", "1e30", r"the learning rate lr = 1e\+30 is far larger")}[case]
+    code, err = run_main(["train", "--out", "run", *QUICK, "--epochs", "2", flag, value], capsys)
+    assert code == 1 and "Training blew up" in err and re.search("Likely cause: " + cause, err), err
+    if case == "r1-huge":
+        assert "use r1 = 1 (--r1 1)" in err and "--lr 0.0002" not in err
+
+
+def test_a_double_ctrl_c_before_any_save_says_how_to_start_again(monkeypatch, capsys):
+    def pressed_twice(*args):
+        raise KeyboardInterrupt  # what a second Ctrl-C does: stop at once
+
+    monkeypatch.setattr(training, "train_step", pressed_twice)
+    code, err = run_main(["train", "--out", "run", *QUICK], capsys)
+    assert code == 130
+    assert "stopped at once. Nothing was saved yet (the first checkpoint is written at the end of epoch 1" in err
+    assert "To start again: gan-lessons train --arch classic --epochs 1 --out run --device cpu --quiet --resume" in err
+
+
+@pytest.mark.parametrize("case", ["download-fails-fresh", "download-fails-data-kept"])
+def test_a_failed_download_removes_only_the_folders_it_made(case, monkeypatch):
+    import torchvision.datasets
+
+    from gan_lessons import data
+
+    class Offline:
+        def __init__(self, root, train, download):
+            (Path(root) / "MNIST" / "raw").mkdir(parents=True, exist_ok=True)
+            raise OSError("no internet")
+
+    monkeypatch.setattr(torchvision.datasets, "MNIST", Offline)
+    if case == "download-fails-data-kept":
+        Path("data").mkdir()
+        Path("data/mine.txt").write_text("keep me")
+    assert data._download(Path("data"), True) is None
+    if case == "download-fails-fresh":
+        assert not Path("data").exists()
+    else:
+        assert sorted(p.name for p in Path("data").iterdir()) == ["mine.txt"]
+
+
+def _entries_wrong(s):
+    from gan_lessons.widgets import NoiseExplorer
+
+    return NoiseExplorer(ClassicGenerator(), entries=(1.5,))
+
+
+def _new_round_conditional(s):
+    from gan_lessons.game import new_round
+
+    return new_round(to_model_range(s.images[:8]), build_gan("conditional")[0], build_gan("conditional")[1])
+
+
+def _morph(s):
+    from gan_lessons.choose import DigitMorph
+
+    return DigitMorph(build_gan("conditional")[0], steps=-1)
+
+
+def _sweep(s):
+    from gan_lessons.widgets import sweep
+
+    return sweep(torch.zeros(100), 2.5, torch.zeros(3))
+
+
+def _judge_x(s):
+    return judge_digits(s.images[:8], judge="x")
+
+
+LIBRARY = [  # calls that failed inside pathlib or torch, or with IndexError, AttributeError or KeyError
+    pytest.param(lambda s: load_generator(None), TypeError, "Expected a generator's name, such as classic",
+                 id="lib-load-generator-none"),
+    pytest.param(lambda s: load_generator("classic", device="tpu"), ValueError,
+                 "device must be a device this computer has: 'cpu'", id="lib-load-generator-tpu"),
+    pytest.param(lambda s: make_noise(2, device="tpu"), ValueError, "make_noise: device must be a device this",
+                 id="lib-make-noise-tpu"),
+    pytest.param(lambda s: generate(ClassicGenerator(), torch.zeros(2, 100, dtype=torch.float64)), ValueError,
+                 "The generator expects float32 numbers; got a torch.float64 tensor", id="lib-generate-float64"),
+    pytest.param(lambda s: ClassicDiscriminator()(s.images[:2].unsqueeze(1)), ValueError,
+                 r"The discriminator expects float32 numbers; got a torch.uint8 tensor.*to_model_range",
+                 id="lib-discriminator-uint8"),
+    pytest.param(lambda s: build_gan("classic", -3), ValueError, "build_gan: z_dim must be a whole number >= 1",
+                 id="lib-build-gan-negative-z"),
+    pytest.param(_entries_wrong, ValueError, "entry must be from 0 to 99, got 1.5", id="lib-noise-explorer-entry"),
+    pytest.param(_sweep, ValueError, "entry must be from 0 to 99, got 2.5", id="lib-sweep-entry"),
+    pytest.param(_morph, ValueError, "steps must be a whole number from 2 to 50", id="lib-digit-morph-steps"),
+    pytest.param(_judge_x, TypeError, "judge must be None \\(the shipped judge\\)", id="lib-judge-not-a-judge"),
+    pytest.param(lambda s: read_idx("x", 2), ValueError, "read_idx: ndim must be 3 .* or 1", id="lib-read-idx-ndim"),
+    pytest.param(lambda s: __import__("gan_lessons.data").data.to_pixels([1, 2]), TypeError,
+                 "to_pixels expects a tensor of float numbers", id="lib-to-pixels-list"),
+    pytest.param(_new_round_conditional, ValueError, "new_round needs a discriminator that is not conditional",
+                 id="lib-new-round-conditional"),
+    pytest.param(lambda s: save_generator(ClassicGenerator(), "nosuch", "g.pt"), ValueError,
+                 "save_generator: arch must be one of", id="lib-save-generator-unknown-arch"),
+    pytest.param(lambda s: save_generator(ClassicGenerator(), "dcgan", "g.pt"), ValueError,
+                 "arch 'dcgan' is for a DCGANGenerator, but the generator is a ClassicGenerator",
+                 id="lib-save-generator-wrong-arch"),
+    pytest.param(lambda s: __import__("gan_lessons.widgets").widgets.digits_png(torch.zeros(1, 1, 28, 28),
+                                                                               scale=10**6), ValueError,
+                 "scale must be a whole number >= 1 and <= 20", id="lib-digits-png-scale"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("call, error, message", LIBRARY)
+def test_a_library_call_with_a_bad_argument_is_refused_by_the_package(call, error, message, sample):
+    with pytest.raises(error, match=message) as excinfo:
+        call(sample)
+    assert raised_by_us(excinfo), f"raised deep inside {excinfo.traceback[-1].path}"
+    assert not Path("g.pt").exists(), "no file that cannot be loaded is written"

@@ -79,3 +79,49 @@ def test_a_bad_checkpoint_is_a_clear_error(tmp_path):
     result = run_cli("sample", "--checkpoint", str(bad), "--out", str(tmp_path / "s.pt"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "is not a checkpoint file" in result.stderr
+
+
+# --- One source of defaults and ranges (issue #23); the command line in Chinese (issue #22) ------------------------
+
+
+def test_the_command_line_takes_every_default_and_range_from_the_config():
+    import dataclasses
+
+    from gan_lessons import cli
+    from gan_lessons.training import MAX_BATCHES, ConfigError, TrainConfig
+
+    parsed = vars(cli.build_parser().parse_args(["train"]))
+    for f in dataclasses.fields(TrainConfig):
+        if f.name in parsed:
+            assert parsed[f.name] == f.default, f"--{f.name}'s default differs from TrainConfig's"
+    with pytest.raises(ConfigError, match="max_batches must be None or a whole number from 1 to 1,000,000,000"):
+        TrainConfig(max_batches=MAX_BATCHES + 1)
+    for flag, value in [("--max-batches", MAX_BATCHES + 1), ("--lr", 0), ("--ema", 1), ("--r1", -1)]:
+        with pytest.raises(SystemExit):
+            cli.build_parser().parse_args(["train", flag, str(value)])
+    assert cli.build_parser().parse_args(["train", "--max-batches", str(MAX_BATCHES)]).max_batches == MAX_BATCHES
+
+
+def _run(args, env_lang, tmp_path):
+    import os
+
+    env = {**os.environ, "GAN_LESSONS_LANG": env_lang, "GAN_LESSONS_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "gan_lessons", *args], capture_output=True, text=True, env=env,
+                          cwd=tmp_path)  # fmt: skip
+
+
+def test_the_command_line_speaks_the_chosen_language(tmp_path):
+    said = _run(["sample", "--pretrained", "classic", "--n", "2", "--out", "s.pt", "--digit", "3"], "zh-CN", tmp_path)
+    assert said.returncode == 2 and "--digit 需要一个条件生成器" in said.stderr, said.stderr
+    said = _run(["sample", "--pretrained", "classic", "--n", "2", "--out", "s.pt"], "zh-CN", tmp_path)
+    assert said.returncode == 0 and "已把 2 个数字写入 s.pt" in said.stdout
+    said = _run(["train", "--lr", "-1"], "zh-CN", tmp_path)
+    assert said.returncode == 2 and "应该是一个大于 0 的学习率" in said.stderr
+
+
+def test_an_unknown_language_falls_back_to_english_with_one_line(tmp_path):
+    said = _run(["sample", "--pretrained", "classic", "--n", "2", "--out", "s.pt"], "xx", tmp_path)
+    assert said.returncode == 0 and "Traceback" not in said.stderr
+    assert "Wrote 2 digits to s.pt" in said.stdout
+    lines = [line for line in said.stderr.splitlines() if "GAN_LESSONS_LANG" in line]
+    assert len(lines) == 1 and "'xx' is not a language gan-lessons speaks; using English" in lines[0]
