@@ -178,13 +178,14 @@ def code_messages() -> dict[str, str]:
                 assert not isinstance(first, ast.JoinedStr), f"{where}: tr() takes a plain string, not an f-string"
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.setdefault(first.value, where)
-    return found
 
 
 def key_messages() -> dict[str, str]:
     """The answer key's texts a learner or teacher reads -> which entry."""
     fields = ("ask", "hint", "why")
-    return {getattr(e, field): f"answer key {qid}.{field}" for qid, e in KEY.items() for field in fields}
+    found = {getattr(e, field): f"answer key {qid}.{field}" for qid, e in KEY.items() for field in fields}
+    mistakes = {hint: f"answer key {qid}.mistakes" for qid, e in KEY.items() for _, hint in getattr(e, "mistakes", ())}
+    return {**found, **mistakes}
 
 
 def placeholders(text: str) -> list[tuple[str, str, str]]:
