@@ -209,7 +209,7 @@ _L01 = {
         hint="Black is 0. White is the biggest number a pixel can have.",
         why="A pixel is stored in one byte: 0 (black) to 255 (white).",
         mistakes=(
-            (1, "1 is white after the lesson divides by 255; the file stores whole numbers."),
+            (1, "1 is white only after the lesson scales the numbers; the file stores whole numbers, one byte each."),
             (0, "0 means no ink at all, which we draw black."),
         ),
     ),
@@ -658,7 +658,7 @@ def _distance_problem(yours: object, ours: object, seen: Seen | None = None) -> 
                       count=yours.numel())
         yours = yours.item()
     if not isinstance(yours, (int, float)) or isinstance(yours, bool):
-        return tr("Write a number (a sum of two squares); you wrote {kind}.", kind=type(yours).__name__)
+        return tr("Write a number (a sum of two squares); you wrote {value}.", value=as_written(yours))
     if math.isclose(yours, float(ours), rel_tol=1e-6):
         return None
     slip = _distance_slip(yours, _bunches(seen, float(ours)))
@@ -728,8 +728,8 @@ _L08 = {
         answer="(a.mean() - b.mean()) ** 2 + (a.std() - b.std()) ** 2",
         checker=_distance_problem, ours=_one_feature_distance, sees=True,
         wrong=lambda: _one_feature_distance(squared_spread=False),
-        hint="Use a.mean() and b.mean() for the averages, a.std() and b.std() for the spreads, and ** 2 to "
-             "square each difference.",
+        hint="The averages are a.mean() and b.mean(), the spreads a.std() and b.std(); the question says what to "
+             "do with their differences.",
         why="For one feature the Fréchet distance between two bell curves is exactly that sum. With 128 "
             "features it also compares how the features vary together (their covariances), as the FID does.",
     ),

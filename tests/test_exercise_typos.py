@@ -25,7 +25,8 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 EARLIER = {
     "03": "p_real, p_fake = torch.rand(4, 1), torch.rand(4, 1)",
     "04": "bce = nn.BCELoss()\np_fake = torch.tensor([[0.05], [0.3], [0.8]])",
-    "06": "from gan_lessons.models import ClassicGenerator\ntorch.manual_seed(0)\ngenerator = ClassicGenerator().eval()",
+    "06": "from gan_lessons.models import ClassicGenerator\n"
+          "torch.manual_seed(0)\ngenerator = ClassicGenerator().eval()",
     "08": "features = torch.randn(64, 128)",
     "09": "calm = torch.tensor(0.37)",
     "10": "labels = torch.tensor([3, 0, 7])",
@@ -49,11 +50,13 @@ CODE = {
              ("(a.mean() - b.mean()) ** 2 + (a.var() - b.var()) ** 2", "❌"),
              ("(a.mean() - b.mean()) ** 2 + (a.std() - b.std())", "❌"), ("(a.mean() - b.mean() ** 2", "🤔"),
              ("(a.mean - b.mean) ** 2", "🤔")],
-    "09.3": [("weight / 2 * calm", "✅"), ("weight * calm", "❌"), ("weight / 2 calm", "🤔"), ("Weight / 2 * calm", "🤔")],
+    "09.3": [("weight / 2 * calm", "✅"), ("weight * calm", "❌"), ("weight / 2 calm", "🤔"),
+             ("Weight / 2 * calm", "🤔")],
     "10.3": [("nn.Linear(10, 256, bias=False)", "✅"), ("nn.Linear(10, 256)", "❌"), ("nn.Embedding(10, 256)", "❌"),
              ("nn.Linear(10, 256, bias=false)", "🤔"), ("nn.linear(10, 256, bias=False)", "🤔")],
-    "10.4": [("torch.randint(0, 10, (B,))", "✅"), ("torch.randint(0, 10, B)", "🤔"), ("torch.randint(0, 9, (B,))", "❌"),
-             ("torch.arange(B) % 10", "❌"), ("torch.rand(B) * 10", "❌"), ("torch.randint(0, 10, (B,)", "🤔")],
+    "10.4": [("torch.randint(0, 10, (B,))", "✅"), ("torch.randint(0, 10, B)", "🤔"),
+             ("torch.randint(0, 9, (B,))", "❌"), ("torch.arange(B) % 10", "❌"), ("torch.rand(B) * 10", "❌"),
+             ("torch.randint(0, 10, (B,)", "🤔")],
 }  # fmt: skip
 
 
@@ -118,7 +121,8 @@ def build(folder: Path) -> tuple[nbformat.NotebookNode, list[tuple[int, str, str
         variants = CODE[qid] if isinstance(KEY[qid], Exercise) else question_variants(qid)
         for code, mark in variants:
             expected.append((len(cells), qid, code, mark))
-            cells += [nbformat.v4.new_code_cell(with_answer(source, name, code)), nbformat.v4.new_code_cell(after(source))]
+            cells += [nbformat.v4.new_code_cell(with_answer(source, name, code)),
+                      nbformat.v4.new_code_cell(after(source))]
     return nbformat.v4.new_notebook(cells=cells), expected
 
 

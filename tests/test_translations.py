@@ -178,6 +178,7 @@ def code_messages() -> dict[str, str]:
                 assert not isinstance(first, ast.JoinedStr), f"{where}: tr() takes a plain string, not an f-string"
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.setdefault(first.value, where)
+    return found
 
 
 def key_messages() -> dict[str, str]:
