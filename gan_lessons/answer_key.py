@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
@@ -33,6 +33,23 @@ from .data import to_model_range
 from .i18n import N_, tr
 from .models import ClassicGenerator, ConditionalGenerator, DCGANGenerator, count_parameters, make_noise
 from .toy2d import nonsaturating_loss, real_points
+
+
+def as_written(value: object, width: int = 60) -> str:
+    """Lesson 00: VALUE as Python writes it, cut to WIDTH characters; never raises (even for 10**5000)."""
+    try:
+        text = repr(value)
+    except Exception:  # a number too long to write out, or an object whose repr is broken
+        return "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """Lesson 02: what a notebook saw of the learner's line: how to run it again, and the notebook's names."""
+
+    again: Callable[[], object] | None = None
+    names: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -47,6 +64,7 @@ class Question:
     choices: tuple[str, ...] = ()
     tolerance: float = 0.0
     computed: Callable[[], object] | None = None  # how the package computes the answer; tests compare
+    mistakes: tuple[tuple[object, str], ...] = ()  # (a typical wrong answer, the hint for that mistake)
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,7 @@ class Exercise:
     wrong: Callable[[], object]
     hint: str
     why: str
+    sees: bool = False  # True: checker(yours, ours, seen) also gets what the notebook saw (a Seen)
 
 
 # Helpers for checkers -----------------------------------------------------------------------------
@@ -71,8 +90,7 @@ def layer_problem(yours: object, ours: nn.Module, x: torch.Tensor) -> str | None
         return tr("You wrote the kind of layer, {name}, without making one: add brackets, like nn.ReLU().",
                   name=yours.__name__)
     if not isinstance(yours, nn.Module):
-        return tr("Write a layer, like nn.ReLU() or nn.Linear(3, 4); you wrote {kind} {value!r}.",
-                  kind=type(yours).__name__, value=yours)
+        return tr("Write a layer, like nn.ReLU() or nn.Linear(3, 4); you wrote {value}.", value=as_written(yours))
     with torch.no_grad():
         got, want = yours(x), ours(x)
     if got.shape != want.shape:
@@ -97,8 +115,8 @@ def tensor_problem(yours: object, ours: torch.Tensor, what: str) -> str | None:
         return tr("Yours is one number, {value:g}; {what} is a tensor of shape {shape}: use torch, not math.",
                   value=yours, what=what, shape=tuple(ours.shape))
     if not isinstance(yours, torch.Tensor):
-        return tr("Yours is {kind} {value!r}; {what} is a tensor of shape {shape}.", kind=type(yours).__name__,
-                  value=yours, what=what, shape=tuple(ours.shape))
+        return tr("Yours is {value}; {what} is a tensor of shape {shape}.", value=as_written(yours), what=what,
+                  shape=tuple(ours.shape))
     if yours.shape != ours.shape:
         return tr("Yours has shape {yours}; {what} has shape {shape}.", yours=tuple(yours.shape), what=what,
                   shape=tuple(ours.shape))
@@ -166,7 +184,7 @@ _L00 = {
     "00.3": Question(
         ask="True or false: the generator looks at the real digits to copy them.",
         answer=False, wrong=True,
-        hint="The forger never sees a real digit. It only learns from the detective's answers.",
+        hint="What does the forger get to start from, and whose answers does it learn from?",
         why="Only the discriminator sees real digits; the generator learns through the discriminator's "
             "answers about its fakes.",
     ),
@@ -180,19 +198,31 @@ _L01 = {
         answer=784, wrong=28,
         hint="The picture is 28 pixels wide and 28 pixels tall: one number per pixel.",
         why="28 x 28 = 784 pixels, one number each.",
+        mistakes=(
+            (28, "That is one side. The picture is a square: 28 rows of 28 pixels."),
+            (56, "Adding gives the two edges; the pixels fill the whole square."),
+        ),
     ),
     "01.2": Question(
         ask="What is the number of a pure white pixel?",
         answer=255, wrong=1,
         hint="Black is 0. White is the biggest number a pixel can have.",
         why="A pixel is stored in one byte: 0 (black) to 255 (white).",
+        mistakes=(
+            (1, "1 is white only after the lesson scales the numbers; the file stores whole numbers, one byte each."),
+            (0, "0 means no ink at all, which we draw black."),
+        ),
     ),
     "01.3": Question(
         ask="A grey pixel has the number 51. What number does it become after scaling to -1..1?",
         answer=-0.6, tolerance=0.01, wrong=0.2,
-        hint="First divide by 255: 51 / 255 = 0.2. Then (0.2 - 0.5) / 0.5 = ?",
+        hint="Do what the lesson does to every pixel: first divide by 255, then subtract 0.5 and divide by 0.5.",
         why="51 / 255 = 0.2; (0.2 - 0.5) / 0.5 = -0.6. The scaling maps 0..255 to -1..1.",
         computed=lambda: to_model_range(torch.full((1, 28, 28), 51, dtype=torch.uint8))[0, 0, 0, 0].item(),
+        mistakes=(
+            (0.2, "That is only the first step (0 to 1). Now move it to -1..1, as the lesson does."),
+            (0.6, "Almost: mind the sign. A grey darker than the middle ends up below 0."),
+        ),
     ),
     "01.4": Question(
         ask="What shape does the first batch of images have?",
@@ -221,13 +251,21 @@ _L02 = {
         hint="One row per recipe (there are N_PICTURES), 256 numbers in each.",
         why="A Linear layer keeps the rows (one per picture) and changes the columns from 100 to 256.",
         computed=lambda: tuple(nn.Linear(100, 256)(make_noise(16)).shape),
+        mistakes=(
+            ((256, 16), "Rows first: one row per recipe, then the numbers in each row."),
+        ),
     ),
     "02.3": Question(
         ask="How many weights does nn.Linear(100, 256) have?",
         answer=25_600, wrong=356,
-        hint="Every one of the 256 outputs has 100 weights: one per input.",
+        hint="Each output has one weight for each input. How many outputs are there, and how many inputs?",
         why="100 x 256 = 25,600 weights (plus 256 biases, which are not weights).",
         computed=lambda: nn.Linear(100, 256).weight.numel(),
+        mistakes=(
+            (356, "Adding counts the ends of the wires; count the wires themselves: every input is joined to every "
+                  "output."),
+            (25856, "That counts the 256 biases too; the question asks only for the weights."),
+        ),
     ),
     "02.4": Question(
         ask="Why are all the numbers of the pictures between -1 and 1? (ReLU / tanh / the noise is small)",
@@ -253,10 +291,17 @@ _L03 = {
     "03.1": Question(
         ask="Shape of the feature map with stride=1 (padding 1, 4 x 4 filter) for a (1, 1, 28, 28) digit?",
         answer=(1, 1, 27, 27), wrong=(1, 1, 28, 28),
-        hint="It is 30 wide with the border; a 4-wide window fits in 30 - 4 + 1 places.",
+        hint="Add the border (padding) on both sides to the width first; then use the rule above for how many places a "
+             "window fits in.",
         why="With padding the picture is 30 x 30; a 4 x 4 window fits in 30 - 4 + 1 = 27 places per row.",
         computed=lambda: tuple(nn.functional.conv2d(torch.zeros(1, 1, 28, 28), torch.zeros(1, 1, 4, 4),
                                                     stride=1, padding=1).shape),
+        mistakes=(
+            ((1, 1, 28, 28), "A 4-wide window does not fit in as many places as the picture is wide: use the rule "
+                             "above."),
+            ((1, 1, 25, 25), "Don't forget the border: padding 1 adds a pixel on each side."),
+            ((1, 1, 14, 14), "That is for stride 2; here the filter moves one pixel at a time."),
+        ),
     ),
     "03.2": Question(
         ask="The detective says 0.9 for a picture. What does it think? (surely fake / probably real / no idea)",
@@ -267,9 +312,13 @@ _L03 = {
     "03.3": Question(
         ask="What loss does the detective get for guessing 0.5 for a real picture? (two decimals)",
         answer=0.69, tolerance=0.01, wrong=0.5,
-        hint="For a real picture the loss is -log(p). Try math.log(0.5).",
+        hint="For a real picture the loss is -log(p), where p is the detective's guess. You may use math.log.",
         why="-log(0.5) = log(2) = 0.693.",
         computed=lambda: nn.BCELoss()(torch.tensor([0.5]), torch.tensor([1.0])).item(),
+        mistakes=(
+            (-0.69, "A loss is never negative: mind the minus in front of log."),
+            (0.5, "The loss is not the guess itself: put the guess into -log(p)."),
+        ),
     ),
     "03.4": Exercise(
         ask="Write the losses of four guesses p for fake pictures, in one line of PyTorch.",
@@ -277,7 +326,8 @@ _L03 = {
         checker=_fake_losses_problem,
         ours=lambda: nn.BCELoss(reduction="none")(_GUESSES, torch.zeros(4)),
         wrong=lambda: -torch.log(_GUESSES),
-        hint="For a fake picture the loss is -log(1 - p). torch.log works on all four guesses at once.",
+        hint="A fake picture's loss must be 0 when p is 0 and grow as p goes to 1: which of log(p) and log(1 - p) does "
+             "that, and with what sign in front? torch.log works on all four guesses at once.",
         why="A fake should get 0: the loss -log(1 - p) is 0 when p is 0 and grows as p goes to 1. Writing "
             "-log(p) is the most common slip: that is the loss for a real picture.",
     ),
@@ -298,8 +348,7 @@ _P_FAKE = torch.tensor([[0.05], [0.3], [0.8]])  # (3, 1): a detective's P(real) 
 def _forger_loss_problem(yours: object, ours: object) -> str | None:
     """None when YOURS is the forger's non-saturating loss, the number OURS; else what is wrong."""
     if not isinstance(yours, torch.Tensor):
-        return tr("Write a loss, like bce(p_fake, ...): it gives a tensor; you wrote {kind} {value!r}.",
-                  kind=type(yours).__name__, value=yours)
+        return tr("Write a loss, like bce(p_fake, ...): it gives a tensor; you wrote {value}.", value=as_written(yours))
     if yours.numel() != 1:
         return tr("A loss is one number; yours has shape {shape}. Put bce(...) around it.", shape=tuple(yours.shape))
     if yours.item() < 0:
@@ -342,8 +391,8 @@ _L04 = {
         checker=_forger_loss_problem,
         ours=lambda: nonsaturating_loss(_P_FAKE),
         wrong=lambda: nn.BCELoss()(_P_FAKE, torch.zeros_like(_P_FAKE)),
-        hint="The forger wants its fakes called real: compare p_fake with the label 1, "
-             "bce(p_fake, torch.ones_like(p_fake)).",
+        hint="The forger wants its fakes called real: which label means real? torch.ones_like(p_fake) and "
+             "torch.zeros_like(p_fake) make labels shaped like p_fake.",
         why="BCE with label 1 is -log D(G(z)), the non-saturating loss of Goodfellow et al. 2014: steep where the "
             "detective spots the fakes. With label 0 (the usual slip) it is the detective's loss on the fakes; a "
             "forger that made it smaller would be helping the detective.",
@@ -376,8 +425,7 @@ def _loss_problem(yours: object, ours: nn.Module) -> str | None:
         return tr("You wrote the kind of loss, {name}, without making one: add brackets, like nn.BCELoss().",
                   name=yours.__name__)
     if not callable(yours):
-        return tr("Write a loss you can call, like nn.MSELoss(); you wrote {kind} {value!r}.",
-                  kind=type(yours).__name__, value=yours)
+        return tr("Write a loss you can call, like nn.MSELoss(); you wrote {value}.", value=as_written(yours))
     p, y = torch.tensor([[0.1], [0.5], [0.9]]), torch.tensor([[1.0], [0.0], [1.0]])  # answers, labels (3, 1)
     got, want = yours(p, y), ours(p, y)
     if not isinstance(got, torch.Tensor) or got.shape != want.shape or not torch.allclose(got, want, atol=1e-6):
@@ -399,7 +447,7 @@ def _detach_problem(yours: object, ours: torch.Tensor) -> str | None:
     if callable(yours):
         return tr("You named the method without calling it: add brackets, like fake.detach().")
     if not isinstance(yours, torch.Tensor):
-        return tr("Write a tensor: the fakes, cut from the forger. You wrote {kind}.", kind=type(yours).__name__)
+        return tr("Write a tensor: the fakes, cut from the forger. You wrote {value}.", value=as_written(yours))
     if yours.shape != ours.shape or not torch.equal(yours.detach(), ours):
         return tr("Yours holds other numbers than the fakes: keep the pictures, cut only the graph.")
     if yours.requires_grad:
@@ -444,9 +492,13 @@ _L05 = {
     "05.5": Question(
         ask="How many batches make one epoch of 60,000 digits in batches of 128?",
         answer=469, wrong=468,
-        hint="60,000 / 128 = 468.75; the leftover digits make one more batch.",
+        hint="How many full batches of 128 fit in 60,000 digits, and what happens to the digits left over?",
         why="468 full batches of 128 hold 59,904 digits; the last 96 make a 469th, smaller batch.",
         computed=lambda: math.ceil(60_000 / 128),
+        mistakes=(
+            (468, "The 96 digits left over are not thrown away: they make one more, smaller batch."),
+            (468.75, "A count of batches is a whole number: what happens to the digits left over?"),
+        ),
     ),
     "05.6": Question(
         ask="The G loss went up from one epoch to the next. Does that mean the pictures got worse?",
@@ -486,7 +538,7 @@ _L06 = {
         checker=_halfway_problem,
         ours=lambda: 0.5 * make_noise(1, seed=0) + 0.5 * make_noise(1, seed=1),  # what widgets.blend gives
         wrong=lambda: make_noise(1, seed=0) + make_noise(1, seed=1),
-        hint="Take half of z_a and half of z_b, and add them up. Brackets help: (z_a + z_b) / 2.",
+        hint="Take half of z_a and half of z_b, and add them up.",
         why="Halfway is t = 0.5 of the blend (1 - t) x A + t x B. Adding without halving is not between A and "
             "B: its numbers spread about 1.4 times wider than normal noise, like strength 1.4.",
     ),
@@ -507,8 +559,8 @@ def _grow_problem(yours: object, ours: nn.ConvTranspose2d) -> str | None:
         return tr("You wrote the kind of layer, {name}, without making one: add the numbers in brackets.",
                   name=yours.__name__)
     if not isinstance(yours, nn.ConvTranspose2d):
-        return tr("Write a transposed convolution, nn.ConvTranspose2d(...); you wrote {kind}.",
-                  kind=type(yours).__name__)
+        return tr("Write a transposed convolution, nn.ConvTranspose2d(...); you wrote {value}.",
+                  value=as_written(yours))
     for what, attr in ((N_("feature maps in"), "in_channels"), (N_("feature maps out"), "out_channels"),
                        (N_("filter size"), "kernel_size"), (N_("stride"), "stride"),
                        (N_("padding"), "padding")):  # fmt: skip
@@ -529,6 +581,10 @@ _L07 = {
         why="The layer keeps the batch, makes 32 feature maps from 64, and a stride of 2 with a 4 x 4 filter "
             "and padding 1 doubles 7 x 7 to 14 x 14.",
         computed=lambda: tuple(nn.ConvTranspose2d(64, 32, 4, 2, 1)(torch.zeros(16, 64, 7, 7)).shape),
+        mistakes=(
+            ((16, 64, 14, 14), "The layer makes 32 new feature maps from the 64."),
+            ((16, 32, 7, 7), "A stride of 2 makes the pictures twice as big."),
+        ),
     ),
     "07.2": Exercise(
         ask="Write the forger's first growing layer: 64 feature maps in, 32 out, filter 4, stride 2, padding 1, "
@@ -552,11 +608,16 @@ _L07 = {
     "07.4": Question(
         ask="How many times more numbers does the classic's drawing layer learn than the DCGAN's? (whole number)",
         answer=1566, wrong=803_600,
-        hint="Divide 803,600 by 513, then round to a whole number.",
+        hint="Both counts are printed above: how many times does the DCGAN's count fit into the classic's? Round to a "
+             "whole number.",
         why="nn.Linear(1024, 784) has 1024 x 784 + 784 = 803,600 numbers; the DCGAN's last transposed "
             "convolution has 32 x 4 x 4 + 1 = 513; 803,600 / 513 is about 1,566.",
         computed=lambda: round(count_parameters(ClassicGenerator().net[-2])
                                / count_parameters(DCGANGenerator().grow[-2])),  # fmt: skip
+        mistakes=(
+            (803600, "That is the classic's count alone: how many times the DCGAN's is it?"),
+            (513, "That is the DCGAN's count alone: how many times does it fit into the classic's?"),
+        ),
     ),
     "07.5": Question(
         ask="In the race, what was different between the two GANs? (learning rate / batch size / only the "
@@ -586,18 +647,52 @@ def _two_bunches() -> tuple[torch.Tensor, torch.Tensor]:
     return torch.randn(500, 1, generator=g).double(), torch.randn(500, 1, generator=g).double() * 1.5 + 2
 
 
-def _distance_problem(yours: object, ours: object) -> str | None:
-    """None when YOURS is the number OURS (a Fréchet distance), else what is wrong."""
+def _distance_problem(yours: object, ours: object, seen: Seen | None = None) -> str | None:
+    """None when YOURS is the number OURS (a Fréchet distance), else what is wrong (the slip, when it is a usual one).
+
+    The two bunches are the notebook's ``a`` and ``b`` when SEEN holds them, else the key's own example.
+    """
     if isinstance(yours, torch.Tensor):
         if yours.numel() != 1:
             return tr("Yours is {count} numbers; the distance is one number. Did you use .mean() and .std()?",
                       count=yours.numel())
         yours = yours.item()
     if not isinstance(yours, (int, float)) or isinstance(yours, bool):
-        return tr("Write a number (a sum of two squares); you wrote {kind}.", kind=type(yours).__name__)
-    if not math.isclose(yours, float(ours), rel_tol=1e-6):
-        return tr("Yours is {yours:.4f}; the distance is {ours:.4f}. Did you square both differences?", yours=yours,
-                  ours=float(ours))
+        return tr("Write a number (a sum of two squares); you wrote {value}.", value=as_written(yours))
+    if math.isclose(yours, float(ours), rel_tol=1e-6):
+        return None
+    slip = _distance_slip(yours, _bunches(seen, float(ours)))
+    return slip or tr("Yours is {yours:.4f}; the distance is {ours:.4f}. Check each part: the averages, the "
+                      "spreads, and a square on each difference.", yours=yours, ours=float(ours))  # fmt: skip
+
+
+def _bunches(seen: Seen | None, ours: float) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The two bunches the learner measured: the notebook's a and b, or the key's own example; None if unknown."""
+    names = seen.names if seen is not None else {}
+    a, b = names.get("a"), names.get("b")
+    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.numel() > 1 and b.numel() > 1:
+        return a.double(), b.double()
+    if math.isclose(ours, _one_feature_distance(), rel_tol=1e-9):
+        return _two_bunches()
+    return None
+
+
+def _distance_slip(yours: float, bunches: tuple[torch.Tensor, torch.Tensor] | None) -> str | None:
+    """The usual slip that gives YOURS from the two BUNCHES, in words; None when it is none of them."""
+    if bunches is None:
+        return None
+    a, b = bunches
+    means, stds, variances = a.mean() - b.mean(), a.std() - b.std(), a.var() - b.var()
+    slips = [(means**2 + variances**2, N_("Yours uses .var(), the spread squared; the spread itself is .std().")),
+             (means**2 + stds, N_("The difference of the spreads is not squared: add ** 2 to it too.")),
+             (means + stds**2, N_("The difference of the averages is not squared: add ** 2 to it too.")),
+             (means**2 + variances, N_("Yours uses .var(), the spread squared; the spread itself is .std().")),
+             ((means + stds) ** 2, N_("Square each difference on its own, then add the two squares.")),
+             (means**2, N_("The spreads are missing: add their squared difference.")),
+             (stds**2, N_("The averages are missing: add their squared difference."))]  # fmt: skip
+    for value, words in slips:
+        if math.isclose(yours, float(value), rel_tol=1e-6):
+            return tr(words)
     return None
 
 
@@ -631,19 +726,23 @@ _L08 = {
         ask="Write the one-feature Fréchet distance: (difference of the averages)² + (difference of the "
             "spreads)².",
         answer="(a.mean() - b.mean()) ** 2 + (a.std() - b.std()) ** 2",
-        checker=_distance_problem, ours=_one_feature_distance,
+        checker=_distance_problem, ours=_one_feature_distance, sees=True,
         wrong=lambda: _one_feature_distance(squared_spread=False),
-        hint="Use a.mean() and b.mean() for the averages, a.std() and b.std() for the spreads, and ** 2 to "
-             "square each difference.",
+        hint="The averages are a.mean() and b.mean(), the spreads a.std() and b.std(); the question says what to "
+             "do with their differences.",
         why="For one feature the Fréchet distance between two bell curves is exactly that sum. With 128 "
             "features it also compares how the features vary together (their covariances), as the FID does.",
     ),
     "08.5": Question(
         ask="Averages 3 and 5, spreads 2 and 3: what is the one-feature Fréchet distance?",
         answer=5, tolerance=1e-9, wrong=3,
-        hint="(3 - 5)² + (2 - 3)²",
+        hint="Square the difference of the averages, square the difference of the spreads, and add them.",
         why="(3 - 5)² + (2 - 3)² = 4 + 1 = 5.",
         computed=lambda: (3 - 5) ** 2 + (2 - 3) ** 2,
+        mistakes=(
+            (3, "Square each difference before you add."),
+            (-3, "Square each difference before you add: a square is never negative."),
+        ),
     ),
     "08.6": Question(
         ask="Which digit does the shipped classic GAN draw far too rarely?",
@@ -652,6 +751,9 @@ _L08 = {
         why="The judge reads only about 1.5% of its digits as 4s (a fair share is 10%): a partial mode "
             "collapse that recognizability alone does not show. 5s are rare too (about 4%), but above the 2% "
             "warning line.",
+        mistakes=(
+            (5, "5s are rare too, but above the warning line: read the warning again."),
+        ),
     ),
 }
 
@@ -663,7 +765,7 @@ def _number_problem(yours: object, ours: object) -> str | None:
     if isinstance(yours, torch.Tensor) and yours.numel() == 1:
         yours = yours.item()
     if not isinstance(yours, (int, float)) or isinstance(yours, bool):
-        return tr("Write a number, some arithmetic with calm; you wrote {kind}.", kind=type(yours).__name__)
+        return tr("Write a number, some arithmetic with calm; you wrote {value}.", value=as_written(yours))
     ours = float(ours)
     if math.isclose(yours, 2 * ours, rel_tol=1e-6) and ours != 0:
         return tr("Yours is R1 times the steepness: the penalty is R1 / 2 times it.")
@@ -679,16 +781,23 @@ _L09 = {
     "09.1": Question(
         ask="How many steps make one epoch of 60,000 digits in batches of 32?",
         answer=1875, wrong=469,
-        hint="Divide 60,000 by 32. Does it come out even?",
+        hint="How many batches of 32 do 60,000 digits fill? Does it come out even?",
         why="60,000 / 32 = 1,875 exactly: about four times as many steps as the 469 of batches of 128 "
             "(4 x 469 = 1,876).",
         computed=lambda: math.ceil(60_000 / 32),
+        mistakes=(
+            (469, "That is for batches of 128; a batch of 32 is four times smaller."),
+        ),
     ),
     "09.2": Question(
         ask="Average 5, new value 7, keep 0.9: what is the next running average?",
         answer=5.2, tolerance=1e-6, wrong=6.8,
-        hint="keep x the old average + (1 - keep) x the new value: 0.9 x 5 + 0.1 x 7.",
+        hint="keep x the old average + (1 - keep) x the new value: put in the numbers of the question.",
         why="0.9 x 5 + 0.1 x 7 = 4.5 + 0.7 = 5.2: the average moves a tenth of the way towards the new value.",
+        mistakes=(
+            (6.8, "You kept 0.9 of the new value; keep 0.9 of the old average instead."),
+            (6, "That is the plain average of 5 and 7; the running average keeps most of the old one."),
+        ),
     ),
     "09.3": Exercise(
         ask="With the weight weight = 1.0, write what the gradient penalty adds to the detective's loss, from calm.",
@@ -720,8 +829,7 @@ def _rows_layer_problem(yours: object, ours: nn.Module) -> str | None:
         return tr("An nn.Embedding does this job for digits written as whole numbers, like 3. Here the detective "
                   "gets one-hot rows of 10 numbers, and those go through an nn.Linear.")  # fmt: skip
     if not isinstance(yours, nn.Linear):
-        return tr("Write a layer, like nn.Linear(10, 4, bias=False); you wrote {kind} {value!r}.",
-                  kind=type(yours).__name__, value=yours)
+        return tr("Write a layer, like nn.Linear(10, 4, bias=False); you wrote {value}.", value=as_written(yours))
     sizes, want = (yours.in_features, yours.out_features), (ours.in_features, ours.out_features)
     if sizes != want:
         return tr("Yours takes {takes} numbers and gives {gives}; it should take {should_take} and give "
@@ -731,11 +839,14 @@ def _rows_layer_problem(yours: object, ours: nn.Module) -> str | None:
     return None
 
 
-def _wanted_problem(yours: object, ours: torch.Tensor) -> str | None:
-    """None when YOURS is a batch of random whole digits 0..9 shaped like OURS, else what is wrong."""
+def _wanted_problem(yours: object, ours: torch.Tensor, seen: Seen | None = None) -> str | None:
+    """None when YOURS is a batch of random whole digits 0..9 shaped like OURS, else what is wrong.
+
+    When SEEN can run the learner's line again, it is run 20 times more (on a copy of the random state):
+    a right line gives new digits each time and, among them, every digit from 0 to 9.
+    """
     if not isinstance(yours, torch.Tensor):
-        return tr("Make a tensor with torch.randint; you wrote {kind} {value!r}.", kind=type(yours).__name__,
-                  value=yours)
+        return tr("Make a tensor with torch.randint; you wrote {value}.", value=as_written(yours))
     if yours.shape != ours.shape:
         return tr("Yours has shape {yours}; it needs one digit per fake: {ours}.", yours=tuple(yours.shape),
                   ours=tuple(ours.shape))
@@ -746,6 +857,26 @@ def _wanted_problem(yours: object, ours: torch.Tensor) -> str | None:
                   high=int(yours.max()))
     if len(yours) > 1 and bool((yours == yours[0]).all()):
         return tr("Yours asks for the same digit every time; the forger must practise every digit: pick at random.")
+    if len(yours) > 2 and torch.equal(yours.long(), torch.arange(len(yours)) % 10):
+        return tr("Yours counts 0, 1, 2, ... in order, the same in every batch: pick the digits at random.")
+    return _drawn_again_problem(yours, seen)
+
+
+def _drawn_again_problem(yours: torch.Tensor, seen: Seen | None) -> str | None:
+    """What running the learner's line 20 more times shows (always the same digits, a digit never asked for)."""
+    if seen is None or seen.again is None:
+        return None
+    with torch.random.fork_rng():  # the lesson's own random numbers stay as they were
+        draws = [seen.again() for _ in range(20)]
+    if not all(isinstance(d, torch.Tensor) and d.shape == yours.shape for d in draws):
+        return None
+    if all(torch.equal(d, yours) for d in draws):
+        return tr("Yours gives the same digits every time it runs: pick them at random, new for every batch.")
+    asked = set(torch.cat(draws + [yours]).long().tolist())
+    never = [d for d in range(10) if d not in asked]
+    if never:
+        return tr("Run 20 more times, yours never asked for {digits}: look again at where torch.randint stops.",
+                  digits=", ".join(map(str, never)))
     return None
 
 
@@ -756,6 +887,9 @@ _L10 = {
         hint="Count the places from 0: the first place is the digit 0, the second the digit 1, ...",
         why="The 1 is at place 6 (counting from 0), so the row is the label 6.",
         computed=lambda: int(torch.tensor([0, 0, 0, 0, 0, 0, 1, 0, 0, 0]).argmax()),
+        mistakes=(
+            (7, "Count the places from 0, not from 1."),
+        ),
     ),
     "10.2": Question(
         ask="How many numbers go into the conditional forger's first layer, for each digit it draws?",
@@ -764,6 +898,9 @@ _L10 = {
         why="100 noise numbers + 10 one-hot switches = 110: nn.Linear(110, 1024) instead of lesson 07's "
             "nn.Linear(100, 1024).",
         computed=lambda: ConditionalGenerator().project[0].in_features,
+        mistakes=(
+            (100, "The label goes in too: its one-hot row is glued to the end of the noise."),
+        ),
     ),
     "10.3": Exercise(
         ask="Write the layer that turns a one-hot row (10 numbers) into the detective's row of 256 numbers.",
@@ -778,9 +915,10 @@ _L10 = {
     "10.4": Exercise(
         ask="Make `wanted`: B random digits from 0 to 9 for the forger to draw.",
         answer="torch.randint(0, 10, (B,))",
-        checker=_wanted_problem,
+        checker=_wanted_problem, sees=True,
         ours=lambda: torch.randint(0, 10, (32,)), wrong=lambda: torch.rand(32) * 10,
-        hint="torch.randint(0, 10, (B,)): 10 is left out, so the digits go from 0 to 9.",
+        hint="torch.randint(low, high, (how_many,)) gives whole numbers from low up to, but not including, high: which "
+             "low and which high give the digits 0 to 9?",
         why="The forger practises every digit equally when the digits it is asked for are drawn at random, "
             "new for every batch. torch.randint's upper end is not included.",
     ),

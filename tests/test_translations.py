@@ -184,7 +184,9 @@ def code_messages() -> dict[str, str]:
 def key_messages() -> dict[str, str]:
     """The answer key's texts a learner or teacher reads -> which entry."""
     fields = ("ask", "hint", "why")
-    return {getattr(e, field): f"answer key {qid}.{field}" for qid, e in KEY.items() for field in fields}
+    found = {getattr(e, field): f"answer key {qid}.{field}" for qid, e in KEY.items() for field in fields}
+    mistakes = {hint: f"answer key {qid}.mistakes" for qid, e in KEY.items() for _, hint in getattr(e, "mistakes", ())}
+    return {**found, **mistakes}
 
 
 def placeholders(text: str) -> list[tuple[str, str, str]]:
