@@ -54,6 +54,21 @@ def direction(z_with: torch.Tensor, z_without: torch.Tensor) -> torch.Tensor:
     return z_with.mean(dim=0) - z_without.mean(dim=0)  # (z_dim,)
 
 
+def rows_at(z: torch.Tensor, places: object, name: str) -> torch.Tensor:
+    """Lesson 06: the rows of noise Z (N, z_dim) at PLACES, a list of whole numbers 0..N-1: (len(places), z_dim)."""
+    z = _noise_rows(z, "z")
+    ok = isinstance(places, (list, tuple)) and len(places) > 0 and all(check.is_whole(p) for p in places)
+    if not ok or not all(0 <= p < len(z) for p in places):
+        raise ValueError(tr("{name} must be a list of the digits' numbers, from 0 to {last}, such as [0, 5, 9]; got "
+                            "{value}.", name=name, last=len(z) - 1, value=check._name(places)))  # fmt: skip
+    return z[list(places)]  # (K, z_dim)
+
+
+def direction_from(z: torch.Tensor, thick: object, thin: object) -> torch.Tensor:
+    """Lesson 06: the direction from the digits at places THIN to those at THICK, for noise Z (N, z_dim): (z_dim,)."""
+    return direction(rows_at(z, thick, "THICK"), rows_at(z, thin, "THIN"))
+
+
 def along(z: torch.Tensor, way: torch.Tensor, amounts: torch.Tensor) -> torch.Tensor:
     """Lesson 06: copies of noise Z (z_dim,) with AMOUNTS (K,) times the direction WAY (z_dim,) added: (K, z_dim)."""
     z, way = _noise_rows(z.reshape(1, -1), "z")[0], _noise_rows(way.reshape(1, -1), "way")[0]  # (z_dim,), (z_dim,)
@@ -79,6 +94,14 @@ def numbered_figure(images: torch.Tensor, nrow: int = 8):
             ax.set_title(str(i), fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def show_numbered(images: torch.Tensor, nrow: int = 8) -> None:
+    """Lesson 06: show numbered_figure in the notebook."""
+    import matplotlib.pyplot as plt
+
+    numbered_figure(images, nrow)
+    plt.show()
 
 
 class NoiseArithmetic:

@@ -82,3 +82,16 @@ def test_numbered_figure_numbers_each_digit():
     fig = M.numbered_figure(torch.zeros(10, 1, 28, 28), nrow=4)
     assert [ax.get_title() for ax in fig.axes[:10]] == [str(i) for i in range(10)]
     assert len(fig.axes) == 12
+
+
+def test_rows_at_and_direction_from_take_the_learners_lists():
+    z = torch.arange(12.0).reshape(4, 3)  # (4, 3)
+    assert M.rows_at(z, [3, 0], "THICK").tolist() == [[9.0, 10.0, 11.0], [0.0, 1.0, 2.0]]
+    assert M.direction_from(z, [2, 3], [0, 1]).tolist() == [6.0, 6.0, 6.0]
+
+
+@pytest.mark.parametrize("places", [[], [4], [-1], [1.5], "0, 1", ..., [True]], ids=["empty", "too-big", "negative",
+                                                                                  "half", "text", "blank", "bool"])
+def test_a_bad_list_of_places_is_explained(places):
+    with pytest.raises(ValueError, match=r"THICK must be a list of the digits' numbers, from 0 to 3"):
+        M.direction_from(torch.zeros(4, 3), places, [0])
