@@ -45,6 +45,27 @@ def by_ink(images: torch.Tensor, k: int = 4) -> tuple[list[int], list[int]]:
     return order[:k], order[-k:]
 
 
+def thick_and_thin(images: torch.Tensor, kinds: torch.Tensor) -> tuple[list[int], list[int]]:
+    """Lesson 06: for each kind of digit in KINDS (N,) shown at least twice, the places of its most and least inked.
+
+    Pairing digits of the same kind keeps "a 0 rather than a 1" out of the direction: only thickness is left.
+    """
+    amounts = ink(images)  # (N,)
+    if not isinstance(kinds, torch.Tensor) or kinds.shape != amounts.shape or kinds.is_floating_point():
+        raise ValueError(tr("kinds must hold one whole number per digit, shape ({n},), such as the judge's "
+                            "probs.argmax(dim=1); got {value}.", n=len(amounts), value=check._name(kinds)))  # fmt: skip
+    thick, thin = [], []
+    for kind in sorted(set(kinds.tolist())):
+        places = (kinds == kind).nonzero().flatten()  # (K,)
+        if len(places) >= 2:
+            order = places[amounts[places].argsort(descending=True, stable=True)].tolist()
+            thick.append(order[0])
+            thin.append(order[-1])
+    if not thick:
+        raise ValueError(tr("thick_and_thin needs at least two digits of one kind; show more digits."))
+    return thick, thin
+
+
 def direction(z_with: torch.Tensor, z_without: torch.Tensor) -> torch.Tensor:
     """Lesson 06: the average noise of Z_WITH (A, z_dim) minus the average of Z_WITHOUT (B, z_dim): (z_dim,)."""
     z_with, z_without = _noise_rows(z_with, "z_with"), _noise_rows(z_without, "z_without")

@@ -95,3 +95,15 @@ def test_rows_at_and_direction_from_take_the_learners_lists():
 def test_a_bad_list_of_places_is_explained(places):
     with pytest.raises(ValueError, match=r"THICK must be a list of the digits' numbers, from 0 to 3"):
         M.direction_from(torch.zeros(4, 3), places, [0])
+
+
+def test_thick_and_thin_pairs_digits_of_the_same_kind():
+    images = -torch.ones(5, 1, 28, 28)
+    for i, rows in enumerate([10, 2, 6, 20, 4]):  # how many rows of ink each digit has
+        images[i, :, :rows] = 1
+    kinds = torch.tensor([3, 3, 7, 7, 1])  # the lone 1 has no partner
+    assert M.thick_and_thin(images, kinds) == ([0, 3], [1, 2])
+    with pytest.raises(ValueError, match="one whole number per digit"):
+        M.thick_and_thin(images, kinds[:4])
+    with pytest.raises(ValueError, match="at least two digits of one kind"):
+        M.thick_and_thin(images, torch.arange(5))
