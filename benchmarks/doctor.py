@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gan_lessons.data import load_mnist  # noqa: E402
 from gan_lessons.doctor import ALARMS, Doctor  # noqa: E402
-from gan_lessons.training import Trainer, TrainConfig, TrainingDiverged, make_optimizers  # noqa: E402
+from gan_lessons.training import TrainConfig, Trainer, TrainingDiverged, make_optimizers  # noqa: E402
 
 
 class MinimaxTrainer(Trainer):
@@ -179,7 +179,8 @@ def run(recipe: str, data, seed: int, seconds: float, every: float) -> dict:
     alarm = next((d for d in doctor.diagnoses if d.alarm), None)
     named = alarm or doctor.diagnosis
     return {"recipe": recipe, "seed": seed, "expected": expected, "named": named.state if named else "none",
-            "at": named.seconds if alarm else None, "states": [(round(d.seconds, 1), d.state) for d in doctor.diagnoses],
+            "at": named.seconds if alarm else None,
+            "states": [(round(d.seconds, 1), d.state) for d in doctor.diagnoses],
             "steps": trainer.steps, "cpu_seconds": spent, "doctor_seconds": doctor.own_seconds,
             "signals": doctor.signals_as_dicts()}  # fmt: skip
 

@@ -15,16 +15,16 @@ The signals of one check-up (the losses are averages over the batches since the 
 - ``top2``: the share of those 200 digits taken by the two digits the judge reads most often (fair: 0.2);
 - ``spread``: how different the 200 pictures are from each other (mean distance between two pictures),
   divided by the same for 200 real digits: about 1 for a healthy forger, near 0 when all look alike;
-- ``change``: how much the forger's own pictures of 64 fixed noise vectors changed since the last check-up
-  (mean absolute pixel change, pixels in [-1, 1]);
+- ``change``: how much the weights moved since the last check-up: the length of the change divided by the
+  length of the weights, for the network that moved most (the forger or the detective);
 - ``finite``: False once a loss or a weight is NaN or infinite.
 
 The states (`diagnose`, first match wins; "for two check-ups" means in the last two check-ups):
 
 - ``diverged``: a number is NaN or infinite. The cause is read from the settings: a learning rate >= 1e-2,
   an R1 weight >= 1,000, or a forger's gradient that grew a thousandfold; otherwise "unclear".
-- ``stuck``: after warm-up, for three check-ups the forger's pictures changed by less than 0.002 and the
-  judge's score by less than 0.01: nothing is learning.
+- ``stuck``: after warm-up, for three check-ups neither network's weights moved by more than 1/10,000 of
+  their length, and the judge's score by less than 0.01: nothing is learning.
 - ``detective_wins``: for three check-ups the detective is nearly always right and sure (D(fake) < 0.1
   and D(real) > 0.8, or where those are unknown a D loss < 0.2 with a G loss > 3), the forger's gradient
   has shrunk below a tenth of its largest, and its digits are poor (recognizable < 0.5).
@@ -59,7 +59,7 @@ from .models import N_DIGITS, generate, is_conditional, make_noise
 
 EVERY = 5.0  # seconds of training between check-ups
 N_JUDGED = 200  # fixed-noise digits the judge reads at each check-up
-N_GRAD = 64  # fixed-noise digits for the forger's gradient and for "change"
+N_GRAD = 64  # fixed-noise digits for the forger's gradient
 WARM_SECONDS = 20.0  # before this much training, only "diverged" is an alarm
 WARM_STEPS = 60  # ... and before this many batches
 SURE_RIGHT = (0.8, 0.1)  # detective wins: D(real) above the first, D(fake) below the second
@@ -69,7 +69,7 @@ ALIKE = 0.45  # mode collapse: spread below this
 TWO_DIGITS = 0.7  # mode collapse: two digits take more than this share
 FOOLED = 0.05  # lazy detective: D(fake) >= D(real) - FOOLED
 POOR = 0.3  # lazy detective: digits recognizable below this
-STILL = 0.002  # stuck: pictures change less than this
+STILL = 1e-4  # stuck: the weights move less than this share of their length
 RISING = 0.03  # healthy: the judge's score rose at least this much over three check-ups
 GOOD = 0.5  # healthy: or it is at least this
 WORSE = 0.1  # "your forger was better ...": the best score is at least this much above the latest
@@ -93,9 +93,9 @@ SENTENCES = {
     "mode_collapse": N_("Mode collapse: the forger draws nearly the same picture again and again (spread {spread:.2f}, "
                         "two digits make {top2:.0%}), because one drawing fooled the detective; lower the learning "
                         "rate to 2e-4, or use lesson 09's recipe with a running average."),
-    "stuck": N_("Stuck: the pictures have not changed for {seconds:.0f} seconds, because the steps are too small to "
-                "move anything (or the networks went flat); raise a tiny learning rate to 2e-4, or start again "
-                "with another seed."),
+    "stuck": N_("Stuck: the weights have not changed for {seconds:.0f} seconds, because the steps are too small to "
+                "move anything (or were so big that the networks froze); set the learning rate back to 2e-4 and "
+                "start again."),
 }
 CAUSES = {
     "lr": N_("Training blew up: the numbers became NaN or infinite, most likely because the learning rate {lr:g} is "
@@ -240,7 +240,7 @@ def diagnose(history: Sequence[Signals], setting: Setting | None = None) -> Diag
 
 
 def _still_since(history: Sequence[Signals]) -> float:
-    """The seconds of the last check-up after which the pictures stopped changing."""
+    """The seconds of the last check-up after which the weights stopped moving."""
     for i in range(len(history) - 1, 0, -1):
         if not history[i].change < STILL:
             return history[i].seconds
@@ -325,10 +325,10 @@ class Doctor:
     """
 
     def __init__(self, every: float = EVERY, say: Callable[[str], None] | None = print, repeat: float = 30.0,
-                 clock: Callable[[], float] | None = None, seed: int = 0):  # fmt: skip
+                 clock: Callable[[], float] | None = None, seed: int = 0, n_judged: int = N_JUDGED):  # fmt: skip
         if not (isinstance(every, (int, float)) and math.isfinite(every) and every > 0):
             raise ValueError(tr("every must be a number of seconds > 0, such as 5, got {value!r}.", value=every))
-        self.every, self.say, self.repeat, self.seed = float(every), say, float(repeat), seed
+        self.every, self.say, self.repeat, self.seed, self.n_judged = float(every), say, float(repeat), seed, n_judged
         self.clock = clock or time.perf_counter
         self.history: list[Signals] = []  # every check-up's signals
         self.diagnoses: list[Diagnosis] = []  # every check-up's diagnosis
@@ -339,7 +339,7 @@ class Doctor:
         self._sums = torch.zeros(4, dtype=torch.float64)  # D loss, G loss, D(real), D(fake) since the last check-up
         self._counts = torch.zeros(4, dtype=torch.float64)
         self._read = (0, 0)  # (epoch, batch) up to which the trainer's rows were read
-        self._pictures: torch.Tensor | None = None  # (N_GRAD, 1, 28, 28) the forger's last pictures
+        self._weights: list[torch.Tensor] | None = None  # each network's weights, flat, at the last check-up
 
     @property
     def diagnosis(self) -> Diagnosis | None:
@@ -352,9 +352,9 @@ class Doctor:
         if self._trainer is not None:
             raise ValueError(tr("This Doctor watches another Trainer; make one Doctor per Trainer."))
         self._trainer = trainer
-        z = make_noise(N_JUDGED, trainer.config.z_dim, seed=self.seed)  # (200, z_dim), its own generator
+        z = make_noise(self.n_judged, trainer.config.z_dim, seed=self.seed)  # (200, z_dim), its own generator
         self._z = z
-        pick = torch.randperm(len(trainer.images), generator=torch.Generator().manual_seed(self.seed))[:N_JUDGED]
+        pick = torch.randperm(len(trainer.images), generator=torch.Generator().manual_seed(self.seed))[: self.n_judged]
         self._real_spread = mean_distance(trainer.images[pick.to(trainer.images.device)].cpu())
         self._started = self._last_check = self._last_said = self.clock()
         self._read = (trainer.epoch, trainer.batch)
@@ -392,9 +392,9 @@ class Doctor:
         if not finite:
             nan = math.nan
             return Signals(self._seconds(), trainer.steps, *means, nan, nan, nan, nan, nan, finite=False)
-        pictures = _draw(trainer.generator, self._z[:N_GRAD])  # (64, 1, 28, 28)
-        change = math.nan if self._pictures is None else float((pictures - self._pictures).abs().mean())
-        self._pictures = pictures
+        weights = [_flat(trainer.generator), _flat(trainer.discriminator)]
+        change = math.nan if self._weights is None else max(map(_moved, self._weights, weights))
+        self._weights = weights
         grad = forger_gradient(trainer.generator, trainer.discriminator, self._z[:N_GRAD])
         from .judge import digit_counts, read_digits, recognizability
 
@@ -422,7 +422,7 @@ class Doctor:
         changed = len(self.diagnoses) < 2 or self.diagnoses[-2].state != found.state
         now = self.clock()
         if self.say is not None and (changed or now - self._last_said >= self.repeat):
-            self.say(tr("Doctor ({seconds}): {sentence}", seconds=_when(found.seconds), sentence=found.sentence))
+            self.say(_spoken(found))
             self._last_said = now
         self.own_seconds += now - began
         self._last_check = now
@@ -473,7 +473,7 @@ class Doctor:
         found = diagnose(self.history, _setting(trainer))
         self.diagnoses.append(found)
         if self.say is not None:
-            self.say(tr("Doctor ({seconds}): {sentence}", seconds=_when(found.seconds), sentence=found.sentence))
+            self.say(_spoken(found))
         return found
 
     @contextmanager
@@ -490,6 +490,21 @@ class Doctor:
     def signals_as_dicts(self) -> list[dict]:
         """Lesson 05: the recorded check-ups as plain dicts (to save as JSON and test the rule on)."""
         return [asdict(s) for s in self.history]
+
+
+def _spoken(found: Diagnosis) -> str:
+    """The line the doctor says: when, and the sentence."""
+    return tr("Doctor, after {seconds} of training: {sentence}", seconds=_when(found.seconds), sentence=found.sentence)
+
+
+def _flat(model: nn.Module) -> torch.Tensor:
+    """A copy of MODEL's weights (its parameters, not BatchNorm's running averages) as one flat tensor."""
+    return torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
+
+
+def _moved(before: torch.Tensor, after: torch.Tensor) -> float:
+    """How far the weights moved from BEFORE to AFTER, as a share of their length."""
+    return float((after - before).norm() / before.norm().clamp_min(1e-12))
 
 
 def _copy_state(model: nn.Module) -> dict:
