@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--cuda-graph", action="store_true",
                        help="replay each step as one CUDA graph (faster on NVIDIA GPUs; not yet checked on one, "
                             "see the README's GPU section); elsewhere it says why and trains as usual")  # fmt: skip
+    train.add_argument("--doctor", action="store_true",
+                       help="every few seconds, say in the log what state training is in and what to do")  # fmt: skip
+    train.add_argument("--keep-best", action="store_true",
+                       help="keep the best generator so far (by the digit judge); save it as OUT/best.pt")  # fmt: skip
 
     sample = sub.add_parser("sample", help="draw digits with a trained generator")
     source = sample.add_mutually_exclusive_group(required=True)
@@ -279,8 +283,13 @@ def _fit(trainer, out: Path, args: argparse.Namespace) -> int:
         if t.epoch % 10 == 0 or t.epoch == args.epochs:
             save_grid(t.samples(), out / f"generated_images_epoch_{t.epoch}.png", nrow=4, title=f"epoch {t.epoch}")
 
+    from contextlib import nullcontext
+
+    doctor = _doctor(args)  # None unless --doctor or --keep-best
+    callbacks = [print_every(5), save_outputs] + ([doctor] if doctor else [])
     try:
-        trainer.fit(args.epochs, [print_every(5), save_outputs], progress=not args.quiet, checkpoint=ckpt)
+        with doctor.watching(trainer) if doctor else nullcontext():
+            trainer.fit(args.epochs, callbacks, progress=not args.quiet, checkpoint=ckpt)
     except TrainingDiverged as err:
         kept = f"It is {ckpt}." if ckpt.exists() else "No checkpoint was saved yet."
         raise TrainingDiverged(f"{err} {kept} Start a new run with a smaller --lr, such as 2e-4.") from err
@@ -288,12 +297,24 @@ def _fit(trainer, out: Path, args: argparse.Namespace) -> int:
         kept = f"{ckpt} holds the last saved progress. To continue: {again}" if ckpt.exists() else ""
         print(f"gan-lessons: stopped at once. {kept}", file=sys.stderr)
         return 143 if isinstance(err, Terminated) else 130
+    if doctor is not None and args.keep_best and doctor.best is not None:
+        best = doctor.save_best(out / "best.pt", trainer)
+        print(f"The best generator so far (the judge read {doctor.best['score']:.0%} of its digits) is in {best}.")
     if trainer.stopped_early:
         by = "SIGTERM" if trainer.stop_signal == signal.SIGTERM else "Ctrl-C"
         print(f"Stopped by {by}. Saved to {ckpt}. To continue: {again}", file=sys.stderr)
         return 143 if trainer.stop_signal == signal.SIGTERM else 130
     print(f"Done: {ckpt}, {out / 'history.csv'} and the pictures are in {out}.")
     return 0
+
+
+def _doctor(args: argparse.Namespace):
+    """The training doctor (gan_lessons.doctor) for --doctor (it speaks) or --keep-best (it keeps quiet), or None."""
+    if not (args.doctor or args.keep_best):
+        return None
+    from .doctor import Doctor
+
+    return Doctor(say=print if args.doctor else None)
 
 
 # --- sample and judge -----------------------------------------------------------------------------------------------
