@@ -226,3 +226,14 @@ def test_bad_uses_are_explained(trainer, small):
 def test_signals_round_trip_through_dicts():
     s = check_up(5)
     assert Signals(**json.loads(json.dumps(doc.asdict(s)))) == replace(s)
+
+
+def test_the_command_line_doctor_speaks_and_keeps_the_best(tmp_path, capsys):
+    from gan_lessons.cli import main
+
+    out = tmp_path / "run"
+    assert main(["train", "--epochs", "1", "--max-batches", "2", "--quiet", "--doctor", "--keep-best",
+                 "--out", str(out)]) == 0  # fmt: skip
+    said = capsys.readouterr().out
+    assert "Doctor, after" in said and "best.pt" in said
+    assert load_generator(out / "best.pt").z_dim == 100
