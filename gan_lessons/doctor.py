@@ -465,6 +465,31 @@ class Doctor:
         drawer.load_state_dict(self.best["average"] or self.best["generator"])
         return save_generator(drawer, trainer.config.arch, path)
 
+    def watch(self, trainer, seconds: float) -> Diagnosis | None:
+        """Lesson 05: train TRAINER for about SECONDS with the doctor watching; returns its last diagnosis.
+
+        A blow-up is explained, and then raised as usual (TrainingDiverged).
+        """
+        import io
+        import sys
+        import threading
+        from contextlib import redirect_stdout
+
+        if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+            raise ValueError(tr("seconds must be a number > 0, got {seconds!r}.", seconds=seconds))
+        shown, say = sys.stdout, self.say
+        if say is print:  # the doctor still speaks where the learner reads, while "Stopped in epoch ..." is hidden
+            self.say = lambda text: print(text, file=shown)
+        timer = threading.Timer(seconds, trainer.request_stop)
+        timer.start()
+        try:
+            with self.watching(trainer), redirect_stdout(io.StringIO()):
+                trainer.fit(callbacks=[self], progress=False)
+        finally:
+            timer.cancel()
+            self.say = say
+        return self.diagnosis
+
     def explain_blow_up(self, trainer) -> Diagnosis:
         """Lesson 05: after training blew up (TrainingDiverged), name the most likely cause."""
         seconds = self._seconds() if self._trainer is not None else 0.0

@@ -237,3 +237,12 @@ def test_the_command_line_doctor_speaks_and_keeps_the_best(tmp_path, capsys):
     said = capsys.readouterr().out
     assert "Doctor, after" in said and "best.pt" in said
     assert load_generator(out / "best.pt").z_dim == 100
+
+
+def test_watch_trains_for_a_while_and_speaks(trainer):
+    said = []
+    doctor = Doctor(every=0.05, say=said.append, n_judged=32)
+    trainer.config.epochs = 10_000
+    last = doctor.watch(trainer, 1.0)
+    assert trainer.steps > 0 and last is doctor.diagnosis and last.state in doc.STATES
+    assert said and said[0].startswith("Doctor, after")
