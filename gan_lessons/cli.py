@@ -113,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--cuda-graph", action="store_true",
                        help="replay each step as one CUDA graph (faster on NVIDIA GPUs; not yet checked on one, "
                             "see the README's GPU section); elsewhere it says why and trains as usual")  # fmt: skip
+    train.add_argument("--doctor", action="store_true",
+                       help="every few seconds, say in the log what state training is in and what to do")  # fmt: skip
+    train.add_argument("--keep-best", action="store_true",
+                       help="keep the best generator so far (by the digit judge); save it as OUT/best.pt")  # fmt: skip
 
     sample = sub.add_parser("sample", help="draw digits with a trained generator")
     source = sample.add_mutually_exclusive_group(required=True)
@@ -383,8 +387,13 @@ def _fit(trainer, out: Path, args: argparse.Namespace) -> int:
         if t.epoch % 10 == 0 or t.epoch == args.epochs:
             save_grid(t.samples(), out / f"generated_images_epoch_{t.epoch}.png", nrow=4, title=f"epoch {t.epoch}")
 
+    from contextlib import nullcontext
+
+    doctor = _doctor(args)  # None unless --doctor or --keep-best
+    callbacks = [print_every(5), save_outputs] + ([doctor] if doctor else [])
     try:
-        trainer.fit(args.epochs, [print_every(5), save_outputs], progress=not args.quiet, checkpoint=ckpt)
+        with doctor.watching(trainer) if doctor else nullcontext():
+            trainer.fit(args.epochs, callbacks, progress=not args.quiet, checkpoint=ckpt)
     except TrainingDiverged as err:
         kept = tr("It is {ckpt}.", ckpt=ckpt) if ckpt.exists() else tr("No checkpoint was saved yet.")
         raise TrainingDiverged(f"{err} {kept} {likely_cause(trainer.config, resumed)}") from err
@@ -396,6 +405,9 @@ def _fit(trainer, out: Path, args: argparse.Namespace) -> int:
                       "Ctrl-C). To start again: {again}", again=again)  # fmt: skip
         print(tr("gan-lessons: stopped at once. {kept}", kept=kept), file=sys.stderr)
         return 143 if isinstance(err, Terminated) else 130
+    if doctor is not None and args.keep_best and doctor.best is not None:
+        best = doctor.save_best(out / "best.pt", trainer)
+        print(f"The best generator so far (the judge read {doctor.best['score']:.0%} of its digits) is in {best}.")
     if trainer.stopped_early:
         by = "SIGTERM" if trainer.stop_signal == signal.SIGTERM else "Ctrl-C"
         print(tr("Stopped by {by}. Saved to {ckpt}. To continue: {again}", by=by, ckpt=ckpt, again=again),
@@ -404,6 +416,15 @@ def _fit(trainer, out: Path, args: argparse.Namespace) -> int:
     print(tr("Done: {ckpt}, {history} and the pictures are in {out}.", ckpt=ckpt, history=out / "history.csv",
              out=out))  # fmt: skip
     return 0
+
+
+def _doctor(args: argparse.Namespace):
+    """The training doctor (gan_lessons.doctor) for --doctor (it speaks) or --keep-best (it keeps quiet), or None."""
+    if not (args.doctor or args.keep_best):
+        return None
+    from .doctor import Doctor
+
+    return Doctor(say=print if args.doctor else None)
 
 
 # --- sample and judge -----------------------------------------------------------------------------------------------

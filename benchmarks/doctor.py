@@ -1,0 +1,237 @@
+"""Benchmark of the training doctor (issue #24): does it name each failure we cause on purpose, and stay calm on
+the lessons' healthy recipes?
+
+Each recipe trains on MNIST with one thing broken on purpose (or nothing, for the healthy ones) for SECONDS of
+training, with the doctor watching; we record the first alarm it raises and when. Prints the confusion table
+(recipe's state x state named) and the time to each diagnosis.
+
+    python benchmarks/doctor.py --seeds 5 --seconds 60 --healthy-seconds 180     # the full benchmark
+    python benchmarks/doctor.py --seeds 1 --seconds 30 --recipes stuck,collapse   # a quick look
+
+The clock is this process's CPU time with one thread (time.process_time), so that a busy machine does not
+shorten training; the doctor's own time is left out (it is reported as its cost).
+The recipes use only the Trainer's public attributes, plus one subclass that swaps the training step
+for the saturating minimax loss (Trainer._step: a private hook, documented here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.nn.functional import binary_cross_entropy as bce
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gan_lessons.data import load_mnist  # noqa: E402
+from gan_lessons.doctor import ALARMS, Doctor  # noqa: E402
+from gan_lessons.training import TrainConfig, Trainer, TrainingDiverged, make_optimizers  # noqa: E402
+
+
+class MinimaxTrainer(Trainer):
+    """The original (saturating) minimax loss: the forger makes log(1 - D(fake)) small instead of -log D(fake)."""
+
+    def _step(self, real: torch.Tensor, z: torch.Tensor, sure: torch.Tensor | None = None) -> tuple:
+        g, d, opt_g, opt_d = self.generator, self.discriminator, self.opt_g, self.opt_d
+        fake = g(z)  # (B, 1, 28, 28)
+        opt_d.zero_grad()
+        real_p, fake_p = d(real), d(fake.detach())  # (B, 1) each
+        d_loss = bce(real_p, torch.ones_like(real_p)) + bce(fake_p, torch.zeros_like(fake_p))
+        d_loss.backward()
+        opt_d.step()
+        if sure is not None:
+            sure.copy_(torch.stack([real_p.mean(), fake_p.mean()]).detach())
+        opt_g.zero_grad()
+        p = d(fake)  # (B, 1)
+        g_loss = -bce(p, torch.zeros_like(p))  # log(1 - D(fake)): near 0 and flat when D(fake) is near 0
+        g_loss.backward()
+        opt_g.step()
+        return d_loss.detach(), g_loss.detach()
+
+
+class TinyGenerator(nn.Module):
+    """A forger far too small: 16 hidden numbers between the noise and the 784 pixels."""
+
+    def __init__(self, z_dim: int = 100):
+        super().__init__()
+        self.z_dim = z_dim
+        self.net = nn.Sequential(nn.Linear(z_dim, 16), nn.ReLU(), nn.Linear(16, 784), nn.Tanh())
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z).view(-1, 1, 28, 28)  # (B, 1, 28, 28)
+
+
+class ExtraDetectiveSteps:
+    """A callback: after each batch, the detective trains K more steps (its own noise and digits)."""
+
+    def __init__(self, k: int, seed: int):
+        self.k, self.rng = k, torch.Generator().manual_seed(seed)
+
+    def on_batch(self, trainer: Trainer) -> None:
+        bs = trainer.config.batch_size
+        for _ in range(self.k):
+            real = trainer.images[torch.randint(len(trainer.images), (bs,), generator=self.rng)]  # (B, 1, 28, 28)
+            z = torch.randn(bs, trainer.config.z_dim, generator=self.rng)  # (B, z_dim)
+            with torch.no_grad():
+                fake = trainer.generator(z)  # (B, 1, 28, 28)
+            trainer.opt_d.zero_grad()
+            real_p, fake_p = trainer.discriminator(real), trainer.discriminator(fake)
+            loss = bce(real_p, torch.ones_like(real_p)) + bce(fake_p, torch.zeros_like(fake_p))
+            loss.backward()
+            trainer.opt_d.step()
+
+    def __call__(self, trainer: Trainer) -> None:
+        pass
+
+
+def _set_lr(optimizer: torch.optim.Optimizer, lr: float) -> None:
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+
+
+def _plain(**kw):
+    def make(data, seed):
+        return Trainer(data, TrainConfig(epochs=10_000, seed=seed, **kw), "cpu"), []
+
+    return make
+
+
+def _lrs(lr_g: float, lr_d: float):
+    def make(data, seed):
+        trainer = Trainer(data, TrainConfig(epochs=10_000, seed=seed), "cpu")
+        _set_lr(trainer.opt_g, lr_g)
+        _set_lr(trainer.opt_d, lr_d)
+        return trainer, []
+
+    return make
+
+
+def _extra_steps(data, seed):
+    return Trainer(data, TrainConfig(epochs=10_000, seed=seed), "cpu"), [ExtraDetectiveSteps(4, seed)]
+
+
+def _minimax(data, seed):
+    return MinimaxTrainer(data, TrainConfig(epochs=10_000, seed=seed), "cpu"), []
+
+
+def _small_forger(data, seed):
+    trainer = Trainer(data, TrainConfig(epochs=10_000, seed=seed), "cpu")
+    torch.manual_seed(seed)
+    trainer.generator = TinyGenerator()
+    trainer.opt_g, trainer.opt_d = make_optimizers(trainer.generator, trainer.discriminator, trainer.config)
+    return trainer, []
+
+
+# name: (the state it should cause, how to make it); the healthy ones should raise no alarm
+RECIPES = {
+    "diverged (lr 1e20)": ("diverged", _plain(lr=1e20)),
+    "stuck (lr 1e-9)": ("stuck", _plain(lr=1e-9)),
+    "detective 5 steps per forger step": ("detective_wins", _extra_steps),
+    "detective lr 20x (4e-3)": ("detective_wins", _lrs(2e-4, 4e-3)),
+    "forger lr 1e-6": ("detective_wins", _lrs(1e-6, 2e-4)),
+    "saturating minimax loss": ("detective_wins", _minimax),
+    "forger too small": ("detective_wins", _small_forger),
+    "detective lr 1e-7": ("lazy_detective", _lrs(2e-4, 1e-7)),
+    "collapse (lr 2e-3)": ("mode_collapse", _plain(lr=2e-3)),
+    "healthy 05 (classic)": ("healthy", _plain(batch_size=128, lr=2e-4)),
+    "healthy 07 (dcgan)": ("healthy", _plain(arch="dcgan", batch_size=128, lr=2e-4)),
+    "healthy 09 (dcgan recipe)": ("healthy", _plain(arch="dcgan", batch_size=32, lr=1e-3, ema=0.999)),
+    "healthy 10 (conditional)": ("healthy", _plain(arch="conditional", batch_size=32, lr=1e-3, ema=0.999)),
+}
+
+
+class StopAfter:
+    """A callback: ask the trainer to stop once SECONDS of training (CLOCK, less the doctor's time) have passed."""
+
+    def __init__(self, seconds: float, doctor: Doctor, clock):
+        self.seconds, self.doctor, self.clock, self.start = seconds, doctor, clock, clock()
+
+    def on_batch(self, trainer: Trainer) -> None:
+        if self.clock() - self.start - self.doctor.own_seconds >= self.seconds:
+            trainer.request_stop()
+
+    def __call__(self, trainer: Trainer) -> None:
+        pass
+
+
+def run(recipe: str, data, seed: int, seconds: float, every: float) -> dict:
+    """Train RECIPE for SECONDS with a doctor; the first alarm (or the last state) and when, and the costs."""
+    expected, make = RECIPES[recipe]
+    clock = time.process_time
+    trainer, extra = make(data, seed)
+    doctor = Doctor(every=every, say=None, clock=clock)
+    stopper = StopAfter(seconds, doctor, clock)
+    started = clock()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), doctor.watching(trainer):
+            trainer.fit(callbacks=[doctor, *extra, stopper], progress=False)
+    except TrainingDiverged:
+        pass
+    spent = clock() - started
+    alarm = next((d for d in doctor.diagnoses if d.alarm), None)
+    named = alarm or doctor.diagnosis
+    return {"recipe": recipe, "seed": seed, "expected": expected, "named": named.state if named else "none",
+            "at": named.seconds if alarm else None,
+            "states": [(round(d.seconds, 1), d.state) for d in doctor.diagnoses],
+            "steps": trainer.steps, "cpu_seconds": spent, "doctor_seconds": doctor.own_seconds,
+            "signals": doctor.signals_as_dicts()}  # fmt: skip
+
+
+def table(results: list[dict]) -> str:
+    """The confusion table: one row per recipe, one column per state named, and the times to diagnosis."""
+    states = [*ALARMS, "healthy", "unclear", "warming_up"]
+    short = {s: s[:10] for s in states}
+    lines = [f"{'recipe':36} {'expected':15} " + " ".join(f"{short[s]:>10}" for s in states) + "  seconds to alarm"]
+    for recipe in dict.fromkeys(r["recipe"] for r in results):
+        rows = [r for r in results if r["recipe"] == recipe]
+        counts = Counter(r["named"] for r in rows)
+        times = ", ".join("-" if r["at"] is None else f"{r['at']:.0f}" for r in rows)
+        lines.append(f"{recipe:36} {rows[0]['expected']:15} " + " ".join(f"{counts.get(s, 0):>10}" for s in states)
+                     + f"  {times}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=60.0, help="training seconds of each failure recipe")
+    parser.add_argument("--healthy-seconds", type=float, default=180.0, help="training seconds of each healthy one")
+    parser.add_argument("--every", type=float, default=5.0, help="seconds between the doctor's check-ups")
+    parser.add_argument("--recipes", default="", help="comma-separated words: run the recipes whose names hold one")
+    parser.add_argument("--record", help="save every run's signals and states to this JSON file")
+    parser.add_argument("--data", default="/work/shared/data/mnist")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    data = load_mnist(args.data, quiet=True)
+    words = [w.strip() for w in args.recipes.split(",") if w.strip()]
+    chosen = [r for r in RECIPES if not words or any(w in r for w in words)]
+    results = []
+    for recipe in chosen:
+        seconds = args.healthy_seconds if RECIPES[recipe][0] == "healthy" else args.seconds
+        for seed in range(args.seeds):
+            r = run(recipe, data, seed, seconds, args.every)
+            results.append(r)
+            print(f"{recipe:36} seed {seed}: named {r['named']:15} at {r['at']}  ({r['steps']} batches, "
+                  f"doctor {r['doctor_seconds']:.1f} of {r['cpu_seconds']:.0f} CPU s)  "
+                  f"{[s for _, s in r['states']]}", flush=True)
+            if args.record:
+                Path(args.record).write_text(json.dumps(results, indent=1))
+    print()
+    print(table(results))
+    right = sum(r["named"] == r["expected"] or (r["expected"] == "healthy" and r["named"] not in ALARMS)
+                for r in results)
+    cost = sum(r["doctor_seconds"] for r in results) / max(1e-9, sum(r["cpu_seconds"] for r in results))
+    print(f"\n{right} of {len(results)} runs named as expected; the doctor took {cost:.1%} of the CPU time.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,543 @@
+"""The training doctor: says in one plain sentence what is going on in training, why, and what to do (lesson 05).
+
+Attach a `Doctor` to any `Trainer` as a callback; every EVERY seconds of training it measures a few
+signals (`Signals`) and a pure rule (`diagnose`) names the state. Measuring and naming are apart, so
+the rule is tested on recorded signals without training anything.
+
+The signals of one check-up (the losses are averages over the batches since the last check-up):
+
+- ``d_real``, ``d_fake``: how sure the detective was, on average, that the real digits and the fakes are real
+  (from the engine's own numbers; NaN where the step does not give them);
+- ``d_loss``, ``g_loss``: the two losses;
+- ``grad``: the size of the forger's gradient at its last layer, on 64 digits of fixed noise;
+- ``recognizable``: the share of 200 fixed-noise digits that the digit judge (lesson 08) reads with
+  confidence >= 0.9;
+- ``top2``: the share of those 200 digits taken by the two digits the judge reads most often (fair: 0.2);
+- ``spread``: how different the 200 pictures are from each other (mean distance between two pictures),
+  divided by the same for 200 real digits: about 1 for a healthy forger, near 0 when all look alike;
+- ``change``: how much the weights moved since the last check-up: the length of the change divided by the
+  length of the weights, for the network that moved most (the forger or the detective);
+- ``finite``: False once a loss or a weight is NaN or infinite.
+
+The states (`diagnose`, first match wins; "for two check-ups" means in the last two check-ups):
+
+- ``diverged``: a number is NaN or infinite. The cause is read from the settings: a learning rate >= 1e-2,
+  an R1 weight >= 1,000, or a forger's gradient that grew a thousandfold; otherwise "unclear".
+- ``stuck``: after warm-up, for three check-ups neither network's weights moved by more than 1/10,000 of
+  their length, and the judge's score by less than 0.01: nothing is learning.
+- ``detective_wins``: for three check-ups the detective is nearly always right and sure (D(fake) < 0.1
+  and D(real) > 0.8, or where those are unknown a D loss < 0.2 with a G loss > 3), the forger's gradient
+  has shrunk below a tenth of its largest, and its digits are poor (recognizable < 0.5).
+- ``mode_collapse``: after warm-up, for two check-ups the pictures are alike (spread < 0.45), or the judge
+  reads most of them as the same two digits (top2 > 0.7 while recognizable >= 0.2).
+- ``lazy_detective``: after warm-up, for three check-ups the detective cannot tell real from fake
+  (D(fake) >= D(real) - 0.05) and the digits are poor (recognizable < 0.3).
+- ``healthy``: the judge's score rose by 0.03 or more over the last three check-ups, or is 0.5 or more.
+- ``warming_up``: the first WARM_SECONDS of training, when blobs are normal; ``unclear`` after that.
+
+Warm-up is WARM_SECONDS of training and WARM_STEPS batches. The doctor also keeps the best forger so
+far (by the judge's score) and says when the latest is clearly worse; `Doctor.rewind` puts it back.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.nn.functional import binary_cross_entropy as bce
+
+from .i18n import N_, tr
+from .models import N_DIGITS, generate, is_conditional, make_noise
+
+EVERY = 5.0  # seconds of training between check-ups
+N_JUDGED = 200  # fixed-noise digits the judge reads at each check-up
+N_GRAD = 64  # fixed-noise digits for the forger's gradient
+WARM_SECONDS = 20.0  # before this much training, only "diverged" is an alarm
+WARM_STEPS = 60  # ... and before this many batches
+SURE_RIGHT = (0.8, 0.1)  # detective wins: D(real) above the first, D(fake) below the second
+LOSS_RIGHT = (0.2, 3.0)  # ... or, without D's answers: D loss below the first, G loss above the second
+FADED = 0.1  # the forger's gradient has faded below this share of its largest
+ALIKE = 0.45  # mode collapse: spread below this
+TWO_DIGITS = 0.7  # mode collapse: two digits take more than this share
+FOOLED = 0.05  # lazy detective: D(fake) >= D(real) - FOOLED
+POOR = 0.3  # lazy detective: digits recognizable below this
+STILL = 1e-4  # stuck: the weights move less than this share of their length
+RISING = 0.03  # healthy: the judge's score rose at least this much over three check-ups
+GOOD = 0.5  # healthy: or it is at least this
+WORSE = 0.1  # "your forger was better ...": the best score is at least this much above the latest
+HUGE_LR, HUGE_R1 = 1e-2, 1e3
+
+ALARMS = ("diverged", "stuck", "detective_wins", "mode_collapse", "lazy_detective")
+STATES = (*ALARMS, "healthy", "warming_up", "unclear")
+
+SENTENCES = {
+    "healthy": N_("Healthy and getting better: the judge can read {now:.0%} of the digits (it was {before:.0%}); "
+                  "keep training."),
+    "warming_up": N_("Warming up: blurry blobs are normal in the first seconds, so keep training and watch."),
+    "unclear": N_("No clear sign yet: nothing looks broken, but the digits are not getting better either "
+                  "(the judge reads {now:.0%}); give it another minute."),
+    "detective_wins": N_("The detective wins: it spots almost every fake (D(fake) = {d_fake:.2f}) and the forger's "
+                         "gradient has faded to {grad_share:.0%} of its best, so the forger learns nothing; give both "
+                         "the same learning rate, one detective step per forger step, and the non-saturating loss."),
+    "lazy_detective": N_("The detective learns nothing: it cannot tell real digits from fakes (D(real) = {d_real:.2f}, "
+                         "D(fake) = {d_fake:.2f}) and the digits stay poor ({now:.0%} readable), so the forger has no "
+                         "teacher; give the detective the same learning rate as the forger (2e-4), not a tiny one."),
+    "mode_collapse": N_("Mode collapse: the forger draws nearly the same picture again and again (spread {spread:.2f}, "
+                        "two digits make {top2:.0%}), because one drawing fooled the detective; lower the learning "
+                        "rate to 2e-4, or use lesson 09's recipe with a running average."),
+    "stuck": N_("Stuck: the weights have not changed for {seconds:.0f} seconds, because the steps are too small to "
+                "move anything (or were so big that the networks froze); set the learning rate back to 2e-4 and "
+                "start again."),
+}
+CAUSES = {
+    "lr": N_("Training blew up: the numbers became NaN or infinite, most likely because the learning rate {lr:g} is "
+             "far too high; start again with 2e-4 (resuming would blow up again)."),
+    "r1": N_("Training blew up: the numbers became NaN or infinite, most likely because the R1 weight {r1:g} is "
+             "huge; start again with r1 = 1."),
+    "gradients": N_("Training blew up: the numbers became NaN or infinite after the forger's gradient grew "
+                    "{growth:,.0f} times, so the steps became far too big; start again with half the learning rate."),
+    "unclear": N_("Training blew up: the numbers became NaN or infinite although the learning rate {lr:g} and the R1 "
+                  "weight {r1:g} look normal; check any code you changed in the training step, then start again."),
+}
+BETTER = N_(" Your forger was better {ago} ago (the judge read {best:.0%}, now {now:.0%}): doctor.rewind(trainer) "
+            "brings it back.")
+
+
+@dataclass
+class Signals:
+    """Lesson 05: what the doctor measured at one check-up (see the module's docstring)."""
+
+    seconds: float  # of training, since the doctor began watching
+    steps: int
+    d_loss: float
+    g_loss: float
+    d_real: float
+    d_fake: float
+    grad: float
+    recognizable: float
+    top2: float
+    spread: float
+    change: float  # NaN at the first check-up
+    finite: bool = True
+
+
+@dataclass
+class Setting:
+    """Lesson 05: the settings the doctor reads to explain a blow-up."""
+
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    r1: float = 0.0
+
+
+@dataclass
+class Diagnosis:
+    """Lesson 05: a state's name, the sentence that explains it, and when it was made."""
+
+    state: str
+    sentence: str
+    seconds: float
+
+    @property
+    def alarm(self) -> bool:
+        """Lesson 05: True for the states that mean something is wrong."""
+        return self.state in ALARMS
+
+
+def _last(history: Sequence[Signals], n: int) -> Sequence[Signals] | None:
+    """The last N check-ups, or None when there are fewer."""
+    return history[-n:] if len(history) >= n else None
+
+
+def _warm(s: Signals) -> bool:
+    return s.seconds >= WARM_SECONDS and s.steps >= WARM_STEPS
+
+
+def _detective_sure(s: Signals) -> bool:
+    """The detective is nearly always right (from its answers when known, else from the losses)."""
+    if math.isnan(s.d_real) or math.isnan(s.d_fake):
+        return s.d_loss < LOSS_RIGHT[0] and s.g_loss > LOSS_RIGHT[1]
+    return s.d_real > SURE_RIGHT[0] and s.d_fake < SURE_RIGHT[1]
+
+
+def _is_stuck(window: Sequence[Signals]) -> bool:
+    scores = [s.recognizable for s in window]
+    return (all(_warm(s) and s.change < STILL for s in window) and max(scores) - min(scores) < 0.01)
+
+
+def _detective_wins(window: Sequence[Signals], best_grad: float) -> bool:
+    return all(_detective_sure(s) and s.grad < FADED * best_grad and s.recognizable < GOOD for s in window)
+
+
+def _collapsed(window: Sequence[Signals]) -> bool:
+    def alike(s: Signals) -> bool:
+        return s.spread < ALIKE or (s.top2 > TWO_DIGITS and s.recognizable >= 0.2)
+
+    return all(_warm(s) and alike(s) for s in window)
+
+
+def _fooled(window: Sequence[Signals]) -> bool:
+    return all(_warm(s) and s.d_fake >= s.d_real - FOOLED and s.recognizable < POOR for s in window)
+
+
+def name_state(history: Sequence[Signals]) -> str:
+    """Lesson 05: the state (one of STATES) that the check-ups HISTORY (oldest first) show at the last one."""
+    if not history:
+        raise ValueError(tr("The doctor needs at least one check-up to name a state."))
+    s = history[-1]
+    if not s.finite:
+        return "diverged"
+    best_grad = max((h.grad for h in history if math.isfinite(h.grad)), default=0.0)
+    three, two = _last(history, 3), _last(history, 2)
+    if three and _is_stuck(three):
+        return "stuck"
+    if three and _detective_wins(three, best_grad):
+        return "detective_wins"
+    if two and _collapsed(two):
+        return "mode_collapse"
+    if three and _fooled(three):
+        return "lazy_detective"
+    before = history[-3].recognizable if len(history) >= 3 else history[0].recognizable
+    if len(history) >= 3 and (s.recognizable - before >= RISING or s.recognizable >= GOOD):
+        return "healthy"
+    return "warming_up" if not _warm(s) else "unclear"
+
+
+def blow_up_cause(history: Sequence[Signals], setting: Setting) -> tuple[str, dict]:
+    """Lesson 05: the most likely cause of a blow-up ("lr", "r1", "gradients" or "unclear") and its numbers."""
+    lr = max(setting.lr_g, setting.lr_d)
+    if lr >= HUGE_LR:
+        return "lr", {"lr": lr}
+    if setting.r1 >= HUGE_R1:
+        return "r1", {"r1": setting.r1}
+    grads = [h.grad for h in history if math.isfinite(h.grad) and h.grad > 0]
+    if len(grads) >= 2 and grads[-1] >= 1000 * min(grads):
+        return "gradients", {"growth": grads[-1] / min(grads)}
+    return "unclear", {"lr": lr, "r1": setting.r1}
+
+
+def diagnose(history: Sequence[Signals], setting: Setting | None = None) -> Diagnosis:
+    """Lesson 05: name the state of the check-ups HISTORY in one sentence with its reason and a fix."""
+    state = name_state(history)
+    s = history[-1]
+    if state == "diverged":
+        cause, values = blow_up_cause(history[:-1] or history, setting or Setting())
+        return Diagnosis(state, tr(CAUSES[cause], **values), s.seconds)
+    before = history[-3].recognizable if len(history) >= 3 else history[0].recognizable
+    best_grad = max((h.grad for h in history if math.isfinite(h.grad)), default=0.0)
+    values = {"now": s.recognizable, "before": before, "d_fake": s.d_fake, "d_real": s.d_real,
+              "grad_share": s.grad / best_grad if best_grad > 0 else 0.0, "spread": s.spread, "top2": s.top2,
+              "seconds": s.seconds - _still_since(history)}  # fmt: skip
+    return Diagnosis(state, tr(SENTENCES[state], **values), s.seconds)
+
+
+def _still_since(history: Sequence[Signals]) -> float:
+    """The seconds of the last check-up after which the weights stopped moving."""
+    for i in range(len(history) - 1, 0, -1):
+        if not history[i].change < STILL:
+            return history[i].seconds
+    return history[0].seconds
+
+
+@lru_cache(maxsize=1)
+def _judge():
+    from .judge import load_judge
+
+    return load_judge()
+
+
+@contextmanager
+def _evaluating(*models: nn.Module):
+    """Inside, MODELS are in evaluation mode (BatchNorm reads, dropout rests); their modes come back afterwards."""
+    modes = [m.training for m in models]
+    for m in models:
+        m.eval()
+    try:
+        yield
+    finally:
+        for m, mode in zip(models, modes, strict=True):
+            m.train(mode)
+
+
+def _draw(generator: nn.Module, z: torch.Tensor) -> torch.Tensor:
+    """Digits (N, 1, 28, 28) on the CPU from noise Z; a conditional forger is asked for 0, 1, ..., 9 in turn."""
+    if is_conditional(generator):
+        return generate(generator, z, torch.arange(len(z)) % N_DIGITS)
+    return generate(generator, z)
+
+
+def mean_distance(images: torch.Tensor) -> float:
+    """Lesson 05: the mean pixel distance between two different pictures of IMAGES (N, 1, 28, 28)."""
+    flat = images.flatten(1).double()  # (N, 784)
+    n = len(flat)
+    if n < 2:
+        raise ValueError(tr("Spread needs at least 2 pictures, got {count}.", count=n))
+    return float(torch.cdist(flat, flat).sum() / (n * (n - 1)))
+
+
+def _last_weight(generator: nn.Module) -> nn.Parameter:
+    """The forger's last layer's weight: where its gradient is measured."""
+    return [p for p in generator.parameters() if p.dim() >= 2][-1]
+
+
+def forger_gradient(generator: nn.Module, discriminator: nn.Module, z: torch.Tensor) -> float:
+    """Lesson 05: the size of the forger's gradient at its last layer for noise Z (no weights or .grad change)."""
+    weight = _last_weight(generator)
+    device = weight.device
+    with _evaluating(generator, discriminator), torch.enable_grad():
+        if is_conditional(generator):
+            labels = (torch.arange(len(z)) % N_DIGITS).to(device)
+            p = discriminator(generator(z.to(device), labels), labels)  # (B, 1)
+        else:
+            p = discriminator(generator(z.to(device)))  # (B, 1)
+        loss = bce(p.clamp(0, 1), torch.ones_like(p))
+        (grad,) = torch.autograd.grad(loss, weight)
+    return float(grad.norm())
+
+
+def _finite_weights(*models: nn.Module) -> bool:
+    return all(bool(torch.isfinite(p).all()) for m in models for p in m.parameters())
+
+
+def _setting(trainer) -> Setting:
+    """The learning rates the optimizers really use (a recipe may have changed them) and the R1 weight."""
+    def lr(name: str) -> float:
+        opt = getattr(trainer, name, None)
+        return float(opt.param_groups[0]["lr"]) if opt is not None else float(trainer.config.lr)
+
+    return Setting(lr("opt_g"), lr("opt_d"), float(trainer.config.r1))
+
+
+class Doctor:
+    """Lesson 05: a Trainer callback that names the state of training every EVERY seconds and keeps the best forger.
+
+    Use it as ``trainer.fit(callbacks=[doctor])``; ``with doctor.watching(trainer):`` around fit also explains
+    a blow-up. SAY (default print) gets each sentence when the state changes, and every REPEAT seconds.
+    CLOCK() -> seconds (default: the wall clock) measures training time; the doctor's own time is left out.
+    """
+
+    def __init__(self, every: float = EVERY, say: Callable[[str], None] | None = print, repeat: float = 30.0,
+                 clock: Callable[[], float] | None = None, seed: int = 0, n_judged: int = N_JUDGED):  # fmt: skip
+        if not (isinstance(every, (int, float)) and math.isfinite(every) and every > 0):
+            raise ValueError(tr("every must be a number of seconds > 0, such as 5, got {value!r}.", value=every))
+        self.every, self.say, self.repeat, self.seed, self.n_judged = float(every), say, float(repeat), seed, n_judged
+        self.clock = clock or time.perf_counter
+        self.history: list[Signals] = []  # every check-up's signals
+        self.diagnoses: list[Diagnosis] = []  # every check-up's diagnosis
+        self.best: dict | None = None  # the best forger so far: its weights, score and when
+        self.own_seconds = 0.0  # time the doctor spent measuring
+        self._trainer = None
+        self._started = self._last_check = self._last_said = 0.0
+        self._sums = torch.zeros(4, dtype=torch.float64)  # D loss, G loss, D(real), D(fake) since the last check-up
+        self._counts = torch.zeros(4, dtype=torch.float64)
+        self._read = (0, 0)  # (epoch, batch) up to which the trainer's rows were read
+        self._weights: list[torch.Tensor] | None = None  # each network's weights, flat, at the last check-up
+
+    @property
+    def diagnosis(self) -> Diagnosis | None:
+        """Lesson 05: the latest diagnosis (None before the first check-up)."""
+        return self.diagnoses[-1] if self.diagnoses else None
+
+    def _attach(self, trainer) -> None:
+        if self._trainer is trainer:
+            return
+        if self._trainer is not None:
+            raise ValueError(tr("This Doctor watches another Trainer; make one Doctor per Trainer."))
+        self._trainer = trainer
+        z = make_noise(self.n_judged, trainer.config.z_dim, seed=self.seed)  # (200, z_dim), its own generator
+        self._z = z
+        pick = torch.randperm(len(trainer.images), generator=torch.Generator().manual_seed(self.seed))[: self.n_judged]
+        self._real_spread = mean_distance(trainer.images[pick.to(trainer.images.device)].cpu())
+        self._started = self._last_check = self._last_said = self.clock()
+        self._read = (trainer.epoch, trainer.batch)
+        self.check(trainer)
+
+    def on_batch(self, trainer) -> None:
+        """Lesson 05: after each batch (the Trainer calls this): a check-up when EVERY seconds have passed."""
+        self._attach(trainer)
+        if trainer.batch == trainer.batches_per_epoch:  # the epoch's rows must be read before it ends
+            self._read_rows(trainer)
+        if self.clock() - self._last_check >= self.every:
+            self.check(trainer)
+
+    def __call__(self, trainer) -> None:
+        """Lesson 05: after each epoch (the Trainer calls this): nothing more to do."""
+
+    def _read_rows(self, trainer) -> None:
+        start = self._read[1] if self._read[0] == trainer.epoch else 0
+        rows = trainer.this_epoch()[start:].double()  # (k, 4): D loss, G loss, D(real), D(fake)
+        if len(rows):
+            self._sums[:2] += rows[:, :2].sum(dim=0)  # a NaN or inf loss stays in the sum: the doctor must see it
+            self._counts[:2] += len(rows)
+            self._sums[2:] += rows[:, 2:].nansum(dim=0)  # D's answers are NaN when the step does not give them
+            self._counts[2:] += torch.isfinite(rows[:, 2:]).sum(dim=0)
+        self._read = (trainer.epoch, trainer.batch)
+
+    def measure(self, trainer) -> Signals:
+        """Lesson 05: the signals now (see the module's docstring); changes no weight and no random stream."""
+        self._read_rows(trainer)
+        means = (self._sums / self._counts).tolist()  # NaN where nothing was counted
+        losses_ok = self._counts[0] == 0 or all(math.isfinite(x) for x in means[:2])
+        self._sums.zero_()
+        self._counts.zero_()
+        finite = bool(losses_ok) and _finite_weights(trainer.generator, trainer.discriminator)
+        if not finite:
+            nan = math.nan
+            return Signals(self._seconds(), trainer.steps, *means, nan, nan, nan, nan, nan, finite=False)
+        weights = [_flat(trainer.generator), _flat(trainer.discriminator)]
+        change = math.nan if self._weights is None else max(map(_moved, self._weights, weights))
+        self._weights = weights
+        grad = forger_gradient(trainer.generator, trainer.discriminator, self._z[:N_GRAD])
+        from .judge import digit_counts, read_digits, recognizability
+
+        digits = _draw(trainer.drawer, self._z)  # (200, 1, 28, 28)
+        probs, _ = read_digits(digits, _judge())  # (200, 10)
+        counts = sorted(digit_counts(probs), reverse=True)
+        return Signals(self._seconds(), trainer.steps, *means, grad=grad, recognizable=recognizability(probs),
+                       top2=(counts[0] + counts[1]) / len(probs), spread=mean_distance(digits) / self._real_spread,
+                       change=change)  # fmt: skip
+
+    def _seconds(self) -> float:
+        return self.clock() - self._started - self.own_seconds
+
+    def check(self, trainer) -> Diagnosis:
+        """Lesson 05: measure now, name the state, keep the best forger, and say it when it is news."""
+        self._attach(trainer)
+        began = self.clock()
+        signals = self.measure(trainer)
+        self.history.append(signals)
+        found = diagnose(self.history, _setting(trainer))
+        if signals.finite:
+            self._keep_best(trainer, signals)
+            found.sentence += self.better_note(signals)
+        self.diagnoses.append(found)
+        changed = len(self.diagnoses) < 2 or self.diagnoses[-2].state != found.state
+        now = self.clock()
+        if self.say is not None and (changed or now - self._last_said >= self.repeat):
+            self.say(_spoken(found))
+            self._last_said = now
+        self.own_seconds += now - began
+        self._last_check = now
+        return found
+
+    def _keep_best(self, trainer, signals: Signals) -> None:
+        if self.best is not None and signals.recognizable <= self.best["score"]:
+            return
+        average = getattr(trainer, "average", None)
+        self.best = {"score": signals.recognizable, "seconds": signals.seconds, "steps": signals.steps,
+                     "generator": _copy_state(trainer.generator),
+                     "average": None if average is None else _copy_state(average)}  # fmt: skip
+
+    def better_note(self, signals: Signals) -> str:
+        """Lesson 05: " Your forger was better ... ago ..." when the best is clearly better than SIGNALS, else ""."""
+        best = self.best
+        if best is None or best["score"] - signals.recognizable < WORSE:
+            return ""
+        return tr(BETTER, ago=_when(signals.seconds - best["seconds"]), best=best["score"], now=signals.recognizable)
+
+    def rewind(self, trainer) -> float:
+        """Lesson 05: put the best forger so far back into TRAINER; returns the judge's score it had."""
+        if self.best is None:
+            raise ValueError(tr("The doctor has not seen this training yet: nothing to rewind to. Train with "
+                                "callbacks=[doctor] first."))  # fmt: skip
+        trainer.generator.load_state_dict(self.best["generator"])
+        if self.best["average"] is not None and getattr(trainer, "average", None) is not None:
+            trainer.average.load_state_dict(self.best["average"])
+        return self.best["score"]
+
+    def save_best(self, path: str | Path, trainer=None) -> Path:
+        """Lesson 05: save the best forger so far as a generator file (like lesson 06's), atomically."""
+        from .pretrained import save_generator
+
+        trainer = trainer or self._trainer
+        if self.best is None or trainer is None:
+            raise ValueError(tr("The doctor has not seen this training yet: nothing to save. Train with "
+                                "callbacks=[doctor] first."))  # fmt: skip
+        drawer = copy.deepcopy(trainer.drawer)
+        drawer.load_state_dict(self.best["average"] or self.best["generator"])
+        return save_generator(drawer, trainer.config.arch, path)
+
+    def watch(self, trainer, seconds: float) -> Diagnosis | None:
+        """Lesson 05: train TRAINER for about SECONDS with the doctor watching; returns its last diagnosis.
+
+        A blow-up is explained, and then raised as usual (TrainingDiverged).
+        """
+        import io
+        import sys
+        import threading
+        from contextlib import redirect_stdout
+
+        if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+            raise ValueError(tr("seconds must be a number > 0, got {seconds!r}.", seconds=seconds))
+        shown, say = sys.stdout, self.say
+        if say is print:  # the doctor still speaks where the learner reads, while "Stopped in epoch ..." is hidden
+            self.say = lambda text: print(text, file=shown)
+        timer = threading.Timer(seconds, trainer.request_stop)
+        timer.start()
+        try:
+            with self.watching(trainer), redirect_stdout(io.StringIO()):
+                trainer.fit(callbacks=[self], progress=False)
+        finally:
+            timer.cancel()
+            self.say = say
+        return self.diagnosis
+
+    def explain_blow_up(self, trainer) -> Diagnosis:
+        """Lesson 05: after training blew up (TrainingDiverged), name the most likely cause."""
+        seconds = self._seconds() if self._trainer is not None else 0.0
+        nan = math.nan
+        self.history.append(Signals(seconds, trainer.steps, nan, nan, nan, nan, nan, nan, nan, nan, nan, False))
+        found = diagnose(self.history, _setting(trainer))
+        self.diagnoses.append(found)
+        if self.say is not None:
+            self.say(_spoken(found))
+        return found
+
+    @contextmanager
+    def watching(self, trainer):
+        """Lesson 05: inside, a blow-up (TrainingDiverged) is explained by the doctor before it goes on up."""
+        from .training import TrainingDiverged
+
+        try:
+            yield self
+        except TrainingDiverged:
+            self.explain_blow_up(trainer)
+            raise
+
+    def signals_as_dicts(self) -> list[dict]:
+        """Lesson 05: the recorded check-ups as plain dicts (to save as JSON and test the rule on)."""
+        return [asdict(s) for s in self.history]
+
+
+def _spoken(found: Diagnosis) -> str:
+    """The line the doctor says: when, and the sentence."""
+    return tr("Doctor, after {seconds} of training: {sentence}", seconds=_when(found.seconds), sentence=found.sentence)
+
+
+def _flat(model: nn.Module) -> torch.Tensor:
+    """A copy of MODEL's weights (its parameters, not BatchNorm's running averages) as one flat tensor."""
+    return torch.cat([p.detach().flatten() for p in model.parameters()]).clone()
+
+
+def _moved(before: torch.Tensor, after: torch.Tensor) -> float:
+    """How far the weights moved from BEFORE to AFTER, as a share of their length."""
+    return float((after - before).norm() / before.norm().clamp_min(1e-12))
+
+
+def _copy_state(model: nn.Module) -> dict:
+    """A copy of MODEL's weights on the CPU, untouched by later training."""
+    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+
+
+def _when(seconds: float) -> str:
+    from .live import format_duration
+
+    return format_duration(max(0.0, seconds))
