@@ -65,3 +65,57 @@ def test_stopping_a_training_cell_never_breaks_the_lesson(path, moment):
     if moment == "frame":  # the picture comes while training runs: the interrupt must land in it
         sent = [run for run in training if run.interrupted_at is not None]
         assert len(sent) >= len(training) // 2 + 1, [(r.index, r.interrupted_at, r.seconds) for r in training]
+
+
+# The helpers the training cells use (gan_lessons/lesson_training.py)
+
+
+def test_deadline_and_timed_end_loops_on_time():
+    import time
+
+    from gan_lessons.lesson_training import deadline, timed
+
+    never, now = deadline(None), deadline(0)
+    assert not never() and now()
+    assert list(timed(range(5), None)) == [0, 1, 2, 3, 4]
+    assert list(timed(range(5), 0)) == []
+    start = time.perf_counter()
+    steps = sum(1 for _ in timed(iter(lambda: time.sleep(0.01), 1), 0.2))  # an endless loop, boxed to 0.2 s
+    assert 5 <= steps and time.perf_counter() - start < 2
+    with pytest.raises(ValueError, match="seconds"):
+        deadline(-1)
+
+
+def test_stoppable_turns_the_stop_button_into_one_sentence(capsys):
+    from gan_lessons.lesson_training import Stopped, stoppable
+
+    done = []
+    with stoppable():
+        done.append(1)
+        raise KeyboardInterrupt
+    assert done == [1] and "run this cell again to carry on" in capsys.readouterr().out
+    with stoppable(starts_over=True):
+        raise KeyboardInterrupt
+    assert "starts over" in capsys.readouterr().out
+    with stoppable():
+        raise Stopped  # the engine has already said it: nothing more
+    assert capsys.readouterr().out == ""
+    with pytest.raises(ValueError), stoppable():
+        raise ValueError("other errors still show")
+
+
+def test_too_little_training_uses_the_shipped_generator(small, capsys):
+    from gan_lessons.lesson_training import enough_trained, generator_or_shipped, loss_text, trained_batches
+    from gan_lessons.training import TrainConfig, Trainer
+
+    trainer = Trainer(small, TrainConfig(epochs=1, batch_size=64, max_batches=2, seed=0), "cpu")
+    assert loss_text(trainer.history) == "no batch trained yet"
+    assert not enough_trained(trainer, 1) and enough_trained(trainer, 0)
+    shipped = generator_or_shipped(trainer, min_batches=1)
+    assert shipped is not trainer.drawer and "shipped 'classic' generator" in capsys.readouterr().out
+    trainer.fit(progress=False)
+    assert trained_batches(trainer) == 2 and enough_trained(trainer, 2)
+    assert generator_or_shipped(trainer, min_batches=2) is trainer.drawer and capsys.readouterr().out == ""
+    assert loss_text(trainer.history).startswith("D loss ")
+    with pytest.raises(ValueError, match="min_batches"):
+        enough_trained(trainer, -1)
