@@ -51,7 +51,7 @@ def _drag_first_slider(page, explorer, tries: int = 5) -> None:
     """
     handle = explorer.locator(".widget-slider .noUi-handle").first
     readout = explorer.locator(".widget-readout").first
-    start = readout.inner_text()
+    start = readout.text_content()  # not inner_text: that is "" while the cell is off screen (content-visibility)
     for attempt in range(1, tries + 1):
         handle.scroll_into_view_if_needed()
         box = steady_box(handle)
@@ -60,7 +60,7 @@ def _drag_first_slider(page, explorer, tries: int = 5) -> None:
         page.mouse.down()
         page.mouse.move(x + 120, y, steps=8)
         page.mouse.up()
-        if wait_for_or_none(lambda: readout.inner_text() != start, 2):
+        if wait_for_or_none(lambda: readout.text_content() != start, 2):
             print(f"the slider moved on drag {attempt}")
             return
     raise AssertionError(f"the slider's readout stayed at {start} after {tries} drags")
