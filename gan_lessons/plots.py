@@ -36,7 +36,7 @@ def enlarge(picture: np.ndarray, scale: int) -> np.ndarray:
 
 
 def png_bytes(picture: np.ndarray | Figure, scale: int = 1, dpi: float = 72) -> bytes:
-    """Lesson 06: a picture as PNG bytes, the one PNG encoder of the package.
+    """Lesson 04: a picture as PNG bytes, the one PNG encoder of the package.
 
     PICTURE is a uint8 array, grey (H, W) or colour (H, W, 3) or (H, W, 4), drawn SCALE times bigger
     with sharp pixels; or a matplotlib figure, drawn at DPI dots per inch (the caller closes it).

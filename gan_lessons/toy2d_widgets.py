@@ -30,8 +30,8 @@ class GameWatcher:
 
     @staticmethod
     def _check_steps(n: object) -> int:
-        return check.whole(n, "steps_per_frame", 1, 1000, error=ToyError, message=N_(
-            "steps_per_frame is how many steps between pictures: a whole number from 1 to 1000; got {value}."))
+        words = N_("steps_per_frame is how many steps between pictures: a whole number from 1 to 1000; got {value}.")
+        return check.whole(n, "steps_per_frame", 1, 1000, error=ToyError, message=words)
 
     def advance(self, steps: int | None = None) -> bytes:
         """Lesson 04: play STEPS more steps (default: steps_per_frame), update the picture, return it as PNG."""

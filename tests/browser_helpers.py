@@ -130,11 +130,16 @@ class Lab:
         return any(k["execution_state"] == "idle" and k["connections"] > 0 for k in kernels)
 
     def run_all(self, lesson: str, done, timeout_ms: int) -> None:
-        """Open LESSON, Run All Cells, and wait until DONE (a text on the page, or a locator) is shown."""
+        """Open LESSON, Run All Cells, and wait until DONE (a text a cell prints, or a locator) is shown.
+
+        A text is looked for in the cells' outputs only: the code that prints it is on the page from the start.
+        """
         page = self.page
         page.goto(f"{self.base}/lab/tree/{lesson}?token={self.token}")
         page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
         wait_for(self.kernel_ready, 60, "the kernel to be connected and idle")
         page.locator(".lm-MenuBar-item", has_text="Run").first.click()
         page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
-        (page.get_by_text(done) if isinstance(done, str) else done).first.wait_for(timeout=timeout_ms)
+        if isinstance(done, str):
+            done = page.locator(".jp-OutputArea-output").filter(has_text=done)
+        done.first.wait_for(timeout=timeout_ms)

@@ -18,7 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", "runs",
-                                    "data", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", ".mnist", ".whl")
+                                    "data", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints",
+                                    ".mnist", ".whl")  # fmt: skip
 LICENCES = ["LICENSE", "NOTICE", "gan_lessons/fonts/OFL.txt"]
 SHIPPED = ["gan_lessons/assets/sample-images-idx3-ubyte.gz", "gan_lessons/assets/judge.pt",
            "gan_lessons/weights/dcgan.pt", "gan_lessons/fonts/GANLessonsSansSC-Regular.otf",
