@@ -42,6 +42,9 @@ def draw_digits(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor, nro
 
 def each_digit(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Lesson 10: one noise Z (z_dim,) repeated ten times (10, z_dim), with the digits 0..9 (10,)."""
+    if not isinstance(z, torch.Tensor) or z.dim() != 1 or not z.is_floating_point() or len(z) == 0:
+        raise ValueError(tr("each_digit needs one noise vector (z_dim,), such as make_noise(1)[0]; got {got}.",
+                            got=tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__))  # fmt: skip
     return z.repeat(N_DIGITS, 1), torch.arange(N_DIGITS)
 
 

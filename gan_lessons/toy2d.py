@@ -40,6 +40,9 @@ class ToyError(ValueError):
 
 def shown_name(name: str) -> str:
     """Lesson 04: a shape or loss (a value of SHAPES or LOSSES) as the pictures and widgets show it."""
+    if not isinstance(name, str) or name not in NAMES:
+        raise ValueError(tr("{name} must be one of {choices}, got {value}.", name="name", choices=sorted(NAMES),
+                            value=repr(name)))  # fmt: skip
     return tr(NAMES[name])
 
 
