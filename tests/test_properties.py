@@ -254,9 +254,7 @@ NOT_YET = {  # still fail somewhere other than in the package with some wrong va
     "plots.pixel_figure", "plots.show_pixels", "plots.sliding_filter_figure", "plots.guesses_figure",
     "plots.show_sliding_filter", "plots.show_guesses", "widgets.image_widget", "widgets.most_visible_entries",
     "widgets.far_seed", "widgets.entry_slider", "widgets.Morph", "widgets.EntrySweep", "widgets.show",
-    "toy2d.Forger", "toy2d.Detective",
-    "toy2d.push_arrows", "toy2d.ToyGame", "toy2d.GamePicture", "toy2d.game_png", "checks.check", "checks.verdict",
-    "checks.yours_or_ours",
+    "checks.check", "checks.verdict", "checks.yours_or_ours",
 }  # fmt: skip
 WRONG = [None, "x", "", -3, 2.5, 10**12, math.nan, [1, 2], object(), torch.zeros(3),
          torch.zeros(2, 1, 28, 28, dtype=torch.float64), np.int64(-1), True]  # fmt: skip
