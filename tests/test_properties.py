@@ -277,13 +277,13 @@ class _TooSlow(Exception):
 
 
 def _call_with(function, values: dict) -> BaseException | None:
-    """Call FUNCTION with VALUES (at most 10 s); the error it raised, or None."""
+    """Call FUNCTION with VALUES (at most 30 s: a first import of torchvision is slow on a busy machine)."""
 
     def too_slow(signum, frame):
         raise _TooSlow
 
     previous = signal.signal(signal.SIGALRM, too_slow)
-    signal.alarm(10)
+    signal.alarm(30)
     try:
         function(**values)
     except BaseException as err:  # noqa: BLE001 - every kind is looked at below
