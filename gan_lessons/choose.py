@@ -129,10 +129,10 @@ class DigitTable:
 
     def __init__(self, generator: nn.Module, rows: int = 4, seed: int = 0):
         self.generator = check_conditional(generator)
-        if isinstance(rows, bool) or not isinstance(rows, int) or not 1 <= rows <= 20:
+        if not check.is_whole(rows) or not 1 <= rows <= 20:  # NumPy's whole numbers too
             raise ValueError(tr("rows is how many handwritings to show: a whole number from 1 to 20; got {rows!r}.",
                                 rows=rows))  # fmt: skip
-        self.rows, self.seed = rows, check_seed(seed)
+        self.rows, self.seed = int(rows), check_seed(seed)
 
     def png(self) -> bytes:
         """Lesson 10: the table: row r is handwriting r, column d is the digit d."""
