@@ -219,7 +219,9 @@ def run_lock(folder: Path) -> Iterator[None]:
             raise _not_ours(path, tr("a file that is not a lock of ours (it has another name too, or holds more "
                                      "than a process number)"), tr("lock file"))  # fmt: skip
         if not _try_lock(f):
-            who = tr(" (process {pid})", pid=held.decode()) if held else ""
+            f.seek(0)
+            held = f.read(33).strip()  # read again: the other run may have just written its number
+            who = tr(" (process {pid})", pid=held.decode()) if held.isdigit() else ""
             raise ConfigError(tr("Another gan-lessons train{who} is writing to {folder} right now. Wait for it to "
                                  "finish or stop it, or choose another folder with --out.", who=who,
                                  folder=folder))  # fmt: skip
