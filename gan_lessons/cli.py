@@ -223,7 +223,9 @@ def run_lock(folder: Path) -> Iterator[None]:
             raise _not_ours(path, tr("a file that is not a lock of ours (it has another name too, or holds more "
                                      "than a process number)"), tr("lock file"))  # fmt: skip
         if not _try_lock(f):
-            who = tr(" (process {pid})", pid=held.decode()) if held else ""
+            f.seek(0)
+            held = f.read(33).strip()  # read again: the other run may have just written its number
+            who = tr(" (process {pid})", pid=held.decode()) if held.isdigit() else ""
             raise ConfigError(tr("Another gan-lessons train{who} is writing to {folder} right now. Wait for it to "
                                  "finish or stop it, or choose another folder with --out.", who=who,
                                  folder=folder))  # fmt: skip
@@ -396,7 +398,9 @@ def _fit(trainer, out: Path, args: argparse.Namespace) -> int:
             trainer.fit(args.epochs, callbacks, progress=not args.quiet, checkpoint=ckpt)
     except TrainingDiverged as err:
         kept = tr("It is {ckpt}.", ckpt=ckpt) if ckpt.exists() else tr("No checkpoint was saved yet.")
-        raise TrainingDiverged(f"{err} {kept} {likely_cause(trainer.config, resumed)}") from err
+        named = tr("Likely cause: {causes}.", causes="")[:8] in str(err)  # the engine may name it itself one day
+        cause = "" if named else " " + likely_cause(trainer.config, resumed)
+        raise TrainingDiverged(f"{err} {kept}{cause}") from err
     except KeyboardInterrupt as err:  # a second Ctrl-C or SIGTERM stops at once, without saving
         if ckpt.exists():
             kept = tr("{ckpt} holds the last saved progress. To continue: {again}", ckpt=ckpt, again=again)

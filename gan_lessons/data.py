@@ -293,6 +293,7 @@ class PilMnist(torch.utils.data.Dataset):
     """Lesson 01: the reference's dataset: each digit becomes a PIL image, then a tensor."""
 
     def __init__(self, data: MnistData):
+        check.kind(data, "data", MnistData, tr("MnistData, from load_mnist()"), error=TypeError)
         from torchvision import transforms
 
         self.data = data

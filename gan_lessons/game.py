@@ -62,7 +62,8 @@ def new_round(real: torch.Tensor, generator: nn.Module, discriminator: nn.Module
 
 def verdict(round_: Round, pick: int) -> str:
     """Lesson 08: what to tell a player who picked picture PICK (counting from 0), and what D thought."""
-    if not 0 <= pick < len(round_.images):
+    check.kind(round_, "round_", Round, tr("a Round, from new_round()"), error=TypeError)
+    if not check.is_whole(pick) or not 0 <= pick < len(round_.images):
         raise ValueError(tr("Pick a picture from 0 to {last}, got {pick}.", last=len(round_.images) - 1, pick=pick))
     fake = round_.fake + 1
     if pick == round_.fake:

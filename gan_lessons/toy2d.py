@@ -40,7 +40,18 @@ class ToyError(ValueError):
 
 def shown_name(name: str) -> str:
     """Lesson 04: a shape or loss (a value of SHAPES or LOSSES) as the pictures and widgets show it."""
+    if not isinstance(name, str) or name not in NAMES:
+        raise ValueError(tr("{name} must be one of {choices}, got {value}.", name="name", choices=sorted(NAMES),
+                            value=repr(name)))  # fmt: skip
     return tr(NAMES[name])
+
+
+SIZE = N_("{name} must be a whole number from 1 to {high:,}; got {value}.")
+
+
+def _size(value: object, name: str, most: int = 4096) -> int:
+    """A layer size: a whole number from 1 to MOST, or a ToyError saying so (validate.py's rule)."""
+    return check.whole(value, name, 1, most, error=ToyError, message=SIZE)
 
 
 def check_shape_name(shape: object) -> str:
@@ -94,7 +105,8 @@ class Forger(nn.Module):
 
     def __init__(self, z_dim: int = 2, hidden: int = 64):
         super().__init__()
-        self.z_dim = z_dim
+        self.z_dim = z_dim = _size(z_dim, "z_dim")
+        hidden = _size(hidden, "hidden")
         self.net = nn.Sequential(nn.Linear(z_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
                                  nn.Linear(hidden, 2))  # fmt: skip
 
@@ -111,6 +123,7 @@ class Detective(nn.Module):
 
     def __init__(self, hidden: int = 64):
         super().__init__()
+        hidden = _size(hidden, "hidden")
         self.net = nn.Sequential(nn.Linear(2, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden),
                                  nn.LeakyReLU(0.2), nn.Linear(hidden, 1), nn.Sigmoid())  # fmt: skip
 
@@ -144,6 +157,13 @@ def forger_loss(p_fake: torch.Tensor, loss: str = "non-saturating") -> torch.Ten
 def push_arrows(detective: nn.Module, points: torch.Tensor, loss: str = "non-saturating") -> torch.Tensor:
     """Lesson 04: where the forger's loss pushes each point: minus the gradient of its own loss there, (N, 2)."""
     check_loss_name(loss)
+    if not isinstance(detective, nn.Module):
+        raise ToyError(tr("push_arrows needs a detective, such as Detective(); got {kind}.",
+                          kind=type(detective).__name__))  # fmt: skip
+    if not isinstance(points, torch.Tensor) or points.dim() != 2 or points.shape[1:] != (2,) or \
+            not points.is_floating_point():
+        raise ToyError(tr("push_arrows needs points (N, 2) as a float tensor; got {got}.",
+                          got=tuple(points.shape) if isinstance(points, torch.Tensor) else type(points).__name__))
     points = points.detach().clone().requires_grad_(True)  # (N, 2)
     with torch.enable_grad():
         each = forger_loss(detective(points), loss) * len(points)  # the sum of the N points' own losses
@@ -238,6 +258,9 @@ class ToyGame:
     def __init__(self, config: ToyConfig | None = None, **settings):
         if config is not None and settings:
             raise ToyError(tr("Give either a ToyConfig or settings like lr_g=1e-3, not both."))
+        if config is not None and not isinstance(config, ToyConfig):
+            raise ToyError(tr("config must be a ToyConfig, such as ToyConfig(shape='ring'), or None; got {kind}.",
+                              kind=type(config).__name__))  # fmt: skip
         self.config = config if config is not None else ToyConfig(**settings)
         c = self.config
         with torch.random.fork_rng(devices=[]):
@@ -328,6 +351,10 @@ class GamePicture:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
+        if not isinstance(game, ToyGame):
+            raise ToyError(tr("GamePicture needs a ToyGame, such as ToyGame(); got {kind}.", kind=type(game).__name__))
+        n_points, resolution = _size(n_points, "n_points", 10_000), _size(resolution, "resolution", 400)
+        dpi = _size(dpi, "dpi", 300)
         self.n_points, self.resolution = n_points, resolution
         ticks = torch.linspace(-VIEW, VIEW, resolution)  # (R,)
         self.grid = torch.cartesian_prod(ticks, ticks).flip(1)  # (R*R, 2): rows go along y, columns along x

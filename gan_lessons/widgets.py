@@ -50,10 +50,27 @@ def digits_png(images: torch.Tensor, nrow: int | None = None, scale: int = SCALE
     return png_bytes(grid, scale=scale)
 
 
+def _generator(generator: object) -> nn.Module:
+    """GENERATOR, or a TypeError when it is not a generator (a network with a z_dim)."""
+    if not isinstance(generator, nn.Module) or not check.is_whole(getattr(generator, "z_dim", None)):
+        raise TypeError(tr("Expected a generator, such as load_generator('dcgan'); got {kind}.",
+                           kind=type(generator).__name__))  # fmt: skip
+    return generator
+
+
+def _steps(steps: object) -> int:
+    if not check.is_whole(steps) or not 2 <= steps <= 50:
+        raise ValueError(tr("steps must be a whole number from 2 to 50, such as 9; got {value!r}.", value=steps))
+    return int(steps)
+
+
 def image_widget(png: bytes):
     """Lesson 06: an ipywidgets Image showing PNG at its own size (not stretched)."""
     import ipywidgets as w
 
+    if not isinstance(png, bytes) or not png.startswith(b"\x89PNG") or len(png) < 24:
+        raise TypeError(tr("image_widget needs a PNG picture as bytes, such as digits_png(images); got {kind}.",
+                           kind=type(png).__name__))  # fmt: skip
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # from the PNG header
     return w.Image(value=png, format="png", layout=w.Layout(width=f"{width}px", height=f"{height}px"))
 
@@ -103,15 +120,18 @@ def most_visible_entries(
     generator: nn.Module, seed: int, k: int = 5, values: torch.Tensor | None = None
 ) -> tuple[int, ...]:
     """Lesson 06: the K noise entries that change the digit of SEED most when swept from -3 to 3 (measured)."""
-    z = make_noise(1, generator.z_dim, seed=check_seed(seed))[0]  # (z_dim,)
+    z = make_noise(1, _generator(generator).z_dim, seed=check_seed(seed))[0]  # (z_dim,)
+    k = check.whole(k, "k", 1, len(z))
     changes = entry_changes(generator, z, torch.linspace(-3, 3, 7) if values is None else values)
     return tuple(int(i) for i in changes.argsort(descending=True)[:k])
 
 
 def far_seed(generator: nn.Module, seed_a: int, candidates: range = range(1, 21)) -> int:
     """Lesson 06: among CANDIDATES, the seed whose digit differs most from SEED_A's: a morph worth watching."""
-    z_a = make_noise(1, generator.z_dim, seed=check_seed(seed_a))  # (1, z_dim)
-    others = [s for s in candidates if s != seed_a]
+    z_a = make_noise(1, _generator(generator).z_dim, seed=check_seed(seed_a))  # (1, z_dim)
+    if not isinstance(candidates, (range, list, tuple)) or not 1 <= len(candidates) <= 100:
+        raise ValueError(tr("candidates must be a few seeds, such as range(1, 21); got {value!r}.", value=candidates))
+    others = [check_seed(s) for s in candidates if s != seed_a]
     zs = torch.cat([z_a] + [make_noise(1, generator.z_dim, seed=check_seed(s)) for s in others])  # (1 + C, z_dim)
     with one_thread():
         digits = generate(generator, zs)  # (1 + C, 1, 28, 28)
@@ -123,6 +143,8 @@ def entry_slider(value: float, entry: int):
     """Lesson 06: a slider from -3 to 3 for noise entry ENTRY, starting at VALUE."""
     import ipywidgets as w
 
+    value = check.number(value, "value", -3, 3)
+    entry = check.whole(entry, "entry")
     return w.FloatSlider(value=value, min=-3, max=3, step=0.05, description=tr("entry {i}", i=entry))
 
 
@@ -130,9 +152,7 @@ class NoiseExplorer:
     """Lesson 06: sliders on a few noise entries, a strength slider, a new-digit button and a seed box."""
 
     def __init__(self, generator: nn.Module, entries: tuple[int, ...] = (0, 1, 2, 3, 4), seed: int = 0):
-        if not isinstance(generator, nn.Module) or not check.is_whole(getattr(generator, "z_dim", None)):
-            raise TypeError(tr("Expected a generator, such as load_generator('dcgan'); got {kind}.",
-                               kind=type(generator).__name__))  # fmt: skip
+        _generator(generator)
         if not isinstance(entries, (tuple, list)) or not 1 <= len(entries) <= 20:
             raise ValueError(tr("entries must be a few entry numbers, such as (0, 1, 2); got {value!r}.",
                                 value=entries))
@@ -195,7 +215,7 @@ class Morph:
     """Lesson 06: a slider that blends the noise of one digit into another's."""
 
     def __init__(self, generator: nn.Module, seed_a: int = 1, seed_b: int = 2, steps: int = 8):
-        self.generator, self.steps, self.t = generator, steps, 0.0
+        self.generator, self.steps, self.t = _generator(generator), _steps(steps), 0.0
         self.z_a = make_noise(1, generator.z_dim, seed=check_seed(seed_a))  # (1, z_dim)
         self.z_b = make_noise(1, generator.z_dim, seed=check_seed(seed_b))  # (1, z_dim)
 
@@ -227,7 +247,7 @@ class EntrySweep:
     """Lesson 06: "What does this number do?": one noise entry from -3 to 3, in a row of digits."""
 
     def __init__(self, generator: nn.Module, seed: int = 0, entry: int = 0, steps: int = 7):
-        self.generator, self.values = generator, torch.linspace(-3, 3, steps)
+        self.generator, self.values = _generator(generator), torch.linspace(-3, 3, _steps(steps))
         self.z = make_noise(1, generator.z_dim, seed=check_seed(seed))[0]  # (z_dim,)
         self.entry = check.whole(entry, "entry", 0, len(self.z) - 1, message=ENTRY)
 
@@ -255,6 +275,11 @@ def show(player, sentence: str | None = None) -> None:
     """Lesson 06: display a player's widget, with a still picture and SENTENCE for viewers without widgets."""
     from IPython.display import display
 
+    if not callable(getattr(player, "widget", None)) or not callable(getattr(player, "png", None)):
+        raise TypeError(tr("show needs a player with widget() and png(), such as NoiseExplorer(generator); got {kind}.",
+                           kind=type(player).__name__))  # fmt: skip
+    if sentence is not None and not isinstance(sentence, str):
+        raise TypeError(tr("sentence must be text or None; got {kind}.", kind=type(sentence).__name__))
     sentence = tr("Run this notebook to move the sliders.") if sentence is None else sentence
     view = player.widget()
     if "google.colab" in sys.modules or not hasattr(view, "_repr_mimebundle_"):

@@ -1235,3 +1235,19 @@ def test_a_library_call_with_a_bad_argument_is_refused_by_the_package(call, erro
         call(sample)
     assert raised_by_us(excinfo), f"raised deep inside {excinfo.traceback[-1].path}"
     assert not Path("g.pt").exists(), "no file that cannot be loaded is written"
+
+
+@pytest.mark.parametrize("case", ["numpy-digit", "numpy-rows", "numpy-toy-seed", "numpy-toy-lr"])
+def test_numpy_numbers_are_taken_where_python_numbers_are(case):
+    from gan_lessons.choose import DigitChooser, DigitTable
+    from gan_lessons.toy2d import ToyConfig
+
+    conditional = build_gan("conditional")[0]
+    if case == "numpy-digit":
+        assert DigitChooser(conditional, digit=np.int64(3)).digit == 3
+    elif case == "numpy-rows":
+        assert DigitTable(conditional, rows=np.int64(2)).rows == 2
+    elif case == "numpy-toy-seed":
+        assert ToyConfig(seed=np.int64(3)).seed == 3
+    else:
+        assert ToyConfig(lr_d=np.float64(1e-3)).lr_d == 1e-3

@@ -259,11 +259,7 @@ SKIP = {  # functions called with something else than the wrong values below, ea
 }
 NOT_YET = {  # still fail somewhere other than in the package with some wrong value (issue #20 lists them as open)
     "plots.pixel_figure", "plots.show_pixels", "plots.sliding_filter_figure", "plots.guesses_figure",
-    "plots.show_sliding_filter", "plots.show_guesses", "widgets.image_widget", "widgets.most_visible_entries",
-    "widgets.far_seed", "widgets.entry_slider", "widgets.Morph", "widgets.EntrySweep", "widgets.show",
-    "choose.each_digit", "game.verdict", "toy2d.shown_name", "toy2d.Forger", "toy2d.Detective",
-    "toy2d.push_arrows", "toy2d.ToyGame", "toy2d.GamePicture", "toy2d.game_png", "checks.check", "checks.verdict",
-    "checks.yours_or_ours",
+    "plots.show_sliding_filter", "plots.show_guesses", "checks.check", "checks.verdict", "checks.yours_or_ours",
 }  # fmt: skip
 WRONG = [None, "x", "", -3, 2.5, 10**12, math.nan, [1, 2], object(), torch.zeros(3),
          torch.zeros(2, 1, 28, 28, dtype=torch.float64), np.int64(-1), True]  # fmt: skip
@@ -288,13 +284,13 @@ class _TooSlow(Exception):
 
 
 def _call_with(function, values: dict) -> BaseException | None:
-    """Call FUNCTION with VALUES (at most 10 s); the error it raised, or None."""
+    """Call FUNCTION with VALUES (at most 30 s: a first import of torchvision is slow on a busy machine)."""
 
     def too_slow(signum, frame):
         raise _TooSlow
 
     previous = signal.signal(signal.SIGALRM, too_slow)
-    signal.alarm(10)
+    signal.alarm(30)
     try:
         function(**values)
     except BaseException as err:  # noqa: BLE001 - every kind is looked at below
