@@ -41,6 +41,9 @@ def draw_digits(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor, nro
 
 def each_digit(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Lesson 10: one noise Z (z_dim,) repeated ten times (10, z_dim), with the digits 0..9 (10,)."""
+    if not isinstance(z, torch.Tensor) or z.dim() != 1 or not z.is_floating_point() or len(z) == 0:
+        raise ValueError(tr("each_digit needs one noise vector (z_dim,), such as make_noise(1)[0]; got {got}.",
+                            got=tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__))  # fmt: skip
     return z.repeat(N_DIGITS, 1), torch.arange(N_DIGITS)
 
 
@@ -156,7 +159,8 @@ class DigitMorph:
         self.generator = check_conditional(generator)
         self.digit_a, self.digit_b = check_digit(digit_a), check_digit(digit_b)
         self.z = make_noise(1, generator.z_dim, seed=check_seed(seed))  # (1, z_dim)
-        self.steps, self.t = steps, 0.0
+        steps_rule = N_("steps must be a whole number from 2 to 50, such as 9; got {value}.")
+        self.steps, self.t = check.whole(steps, "steps", 2, 50, message=steps_rule), 0.0
 
     def png(self) -> bytes:
         """Lesson 10: the digit a fraction t of the way from A to B."""

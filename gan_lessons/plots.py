@@ -29,9 +29,15 @@ def image_grid(images: torch.Tensor, nrow: int | None = None, pad: int = 2) -> n
     return make_grid(pixels, nrow=nrow, padding=pad)[0].numpy()  # (H, W): make_grid repeats grey thrice
 
 
+MAX_PIXELS = 2**25  # the most pixels of one picture the package draws (32 MB of grey)
+
+
 def enlarge(picture: np.ndarray, scale: int) -> np.ndarray:
     """Lesson 06: a picture (H, W) or (H, W, C) SCALE times bigger, each pixel a sharp SCALE x SCALE square."""
-    scale = check.whole(scale, "scale", 1)
+    if not isinstance(picture, np.ndarray) or picture.ndim not in (2, 3) or picture.size == 0:
+        raise ValueError(tr("enlarge expects a picture as a NumPy array (H, W) or (H, W, C); got {value}.",
+                            value=check.describe(picture)))  # fmt: skip
+    scale = check.whole(scale, "scale", 1, max(1, math.isqrt(MAX_PIXELS // picture.size)))  # counted before the work
     return picture.repeat(scale, axis=0).repeat(scale, axis=1)  # (H * scale, W * scale[, C])
 
 

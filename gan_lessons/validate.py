@@ -30,6 +30,11 @@ def _name(value: object) -> str:
                                            count=len(text))
 
 
+def describe(value: object) -> str:
+    """Lesson 00: VALUE in a few words for an error message (its repr, cut when it is huge)."""
+    return _name(value)
+
+
 def is_whole(value: object) -> bool:
     """Lesson 00: True for a whole number (Python's int or a NumPy integer), never for True/False."""
     return isinstance(value, Integral) and not isinstance(value, bool)

@@ -18,13 +18,12 @@ from . import validate as check
 from .i18n import N_, tr
 from .lesson import one_thread
 from .models import generate, make_noise
-from .plots import image_grid, png_bytes
+from .plots import MAX_PIXELS, image_grid, png_bytes
 
 MAX_SEED = check.MAX_SEED
 SCALE = 5  # each 28x28 digit is drawn 140x140 pixels
 ENTRY = N_("entry must be from 0 to {high}, got {value}.")  # a noise entry, counted from 0
 MAX_SCALE = 20  # a digit drawn 560x560 pixels at most
-MAX_PIXELS = 2**25  # the most pixels of one picture a widget draws (32 MB)
 
 
 def check_seed(seed: object) -> int:
