@@ -13,6 +13,7 @@ The signals of one check-up (the losses are averages over the batches since the 
 - ``recognizable``: the share of 200 fixed-noise digits that the digit judge (lesson 08) reads with
   confidence >= 0.9;
 - ``top2``: the share of those 200 digits taken by the two digits the judge reads most often (fair: 0.2);
+- ``covered``: how many of the ten digits make at least 2% of those 200 (fair: all ten);
 - ``spread``: how different the 200 pictures are from each other (mean distance between two pictures),
   divided by the same for 200 real digits: about 1 for a healthy forger, near 0 when all look alike;
 - ``change``: how much the weights moved since the last check-up: the length of the change divided by the
@@ -25,9 +26,12 @@ The states (`diagnose`, first match wins; "for two check-ups" means in the last 
   an R1 weight >= 1,000, or a forger's gradient that grew a thousandfold; otherwise "unclear".
 - ``stuck``: after warm-up, for three check-ups neither network's weights moved by more than 1/10,000 of
   their length, and the judge's score by less than 0.01: nothing is learning.
-- ``detective_wins``: for three check-ups the detective is nearly always right and sure (D(fake) < 0.1
-  and D(real) > 0.8, or where those are unknown a D loss < 0.2 with a G loss > 3), the forger's gradient
-  has shrunk below a tenth of its largest, and its digits are poor (recognizable < 0.5).
+- ``detective_wins``: for two check-ups the detective is certain (D(fake) < 0.03 and D(real) > 0.9, or
+  where those are unknown a D loss < 0.1 with a G loss > 4); or for three check-ups it is nearly always
+  right (D(fake) < 0.1 and D(real) > 0.8, or a D loss < 0.2 with a G loss > 3) while the forger's gradient
+  has shrunk below a tenth of its largest and its digits are poor (recognizable < 0.5). (With the usual
+  non-saturating loss the forger's gradient does not fade, so certainty alone is the sign; with the
+  original minimax loss it fades.)
 - ``mode_collapse``: after warm-up, for two check-ups the pictures are alike (spread < 0.45), or the judge
   reads most of them as the same two digits (top2 > 0.7 while recognizable >= 0.2).
 - ``lazy_detective``: after warm-up, for three check-ups the detective cannot tell real from fake
@@ -35,8 +39,12 @@ The states (`diagnose`, first match wins; "for two check-ups" means in the last 
 - ``healthy``: the judge's score rose by 0.03 or more over the last three check-ups, or is 0.5 or more.
 - ``warming_up``: the first WARM_SECONDS of training, when blobs are normal; ``unclear`` after that.
 
-Warm-up is WARM_SECONDS of training and WARM_STEPS batches. The doctor also keeps the best forger so
-far (by the judge's score) and says when the latest is clearly worse; `Doctor.rewind` puts it back.
+Warm-up is WARM_SECONDS of training and WARM_STEPS batches: in a healthy classic GAN the forger often
+draws one digit for a while early on and then spreads out again, which is no alarm.
+
+The doctor also keeps the best forger so far by its score: recognizable x covered / 10 (a forger that
+draws one digit perfectly scores 0.1, not 1), says when the latest is clearly worse (by 0.1 or more,
+from a best of 0.2 or more), and `Doctor.rewind` puts the best one back.
 """
 
 from __future__ import annotations
@@ -61,9 +69,11 @@ EVERY = 5.0  # seconds of training between check-ups
 N_JUDGED = 200  # fixed-noise digits the judge reads at each check-up
 N_GRAD = 64  # fixed-noise digits for the forger's gradient
 WARM_SECONDS = 20.0  # before this much training, only "diverged" is an alarm
-WARM_STEPS = 60  # ... and before this many batches
-SURE_RIGHT = (0.8, 0.1)  # detective wins: D(real) above the first, D(fake) below the second
+WARM_STEPS = 200  # ... and before this many batches
+SURE_RIGHT = (0.8, 0.1)  # detective nearly always right: D(real) above the first, D(fake) below the second
 LOSS_RIGHT = (0.2, 3.0)  # ... or, without D's answers: D loss below the first, G loss above the second
+CERTAIN = (0.9, 0.03)  # detective certain: D(real) above the first, D(fake) below the second
+LOSS_CERTAIN = (0.1, 4.0)  # ... or, without D's answers: D loss below the first, G loss above the second
 FADED = 0.1  # the forger's gradient has faded below this share of its largest
 ALIKE = 0.45  # mode collapse: spread below this
 TWO_DIGITS = 0.7  # mode collapse: two digits take more than this share
@@ -107,7 +117,7 @@ CAUSES = {
     "unclear": N_("Training blew up: the numbers became NaN or infinite although the learning rate {lr:g} and the R1 "
                   "weight {r1:g} look normal; check any code you changed in the training step, then start again."),
 }
-BETTER = N_(" Your forger was better {ago} ago (the judge read {best:.0%}, now {now:.0%}): doctor.rewind(trainer) "
+BETTER = N_(" Your forger was better {ago} ago (its score was {best:.2f}, now {now:.2f}): doctor.rewind(trainer) "
             "brings it back.")
 
 
@@ -127,6 +137,12 @@ class Signals:
     spread: float
     change: float  # NaN at the first check-up
     finite: bool = True
+    covered: int = 10  # digits with at least 2% of the judged ones
+
+    @property
+    def score(self) -> float:
+        """Lesson 05: the forger's score for keeping the best: recognizable x covered / 10."""
+        return self.recognizable * self.covered / N_DIGITS
 
 
 @dataclass
@@ -161,16 +177,20 @@ def _warm(s: Signals) -> bool:
     return s.seconds >= WARM_SECONDS and s.steps >= WARM_STEPS
 
 
-def _detective_sure(s: Signals) -> bool:
-    """The detective is nearly always right (from its answers when known, else from the losses)."""
+def _detective_sure(s: Signals, answers: tuple = SURE_RIGHT, losses: tuple = LOSS_RIGHT) -> bool:
+    """The detective is right with ANSWERS (D(real) above, D(fake) below), or where unknown with LOSSES."""
     if math.isnan(s.d_real) or math.isnan(s.d_fake):
-        return s.d_loss < LOSS_RIGHT[0] and s.g_loss > LOSS_RIGHT[1]
-    return s.d_real > SURE_RIGHT[0] and s.d_fake < SURE_RIGHT[1]
+        return s.d_loss < losses[0] and s.g_loss > losses[1]
+    return s.d_real > answers[0] and s.d_fake < answers[1]
 
 
 def _is_stuck(window: Sequence[Signals]) -> bool:
     scores = [s.recognizable for s in window]
     return (all(_warm(s) and s.change < STILL for s in window) and max(scores) - min(scores) < 0.01)
+
+
+def _detective_certain(window: Sequence[Signals]) -> bool:
+    return all(_detective_sure(s, CERTAIN, LOSS_CERTAIN) for s in window)
 
 
 def _detective_wins(window: Sequence[Signals], best_grad: float) -> bool:
@@ -199,7 +219,7 @@ def name_state(history: Sequence[Signals]) -> str:
     three, two = _last(history, 3), _last(history, 2)
     if three and _is_stuck(three):
         return "stuck"
-    if three and _detective_wins(three, best_grad):
+    if (two and _detective_certain(two)) or (three and _detective_wins(three, best_grad)):
         return "detective_wins"
     if two and _collapsed(two):
         return "mode_collapse"
@@ -396,14 +416,15 @@ class Doctor:
         change = math.nan if self._weights is None else max(map(_moved, self._weights, weights))
         self._weights = weights
         grad = forger_gradient(trainer.generator, trainer.discriminator, self._z[:N_GRAD])
-        from .judge import digit_counts, read_digits, recognizability
+        from .judge import MISSING_SHARE, digit_counts, read_digits, recognizability
 
         digits = _draw(trainer.drawer, self._z)  # (200, 1, 28, 28)
         probs, _ = read_digits(digits, _judge())  # (200, 10)
         counts = sorted(digit_counts(probs), reverse=True)
+        covered = sum(c >= MISSING_SHARE * len(probs) for c in counts)
         return Signals(self._seconds(), trainer.steps, *means, grad=grad, recognizable=recognizability(probs),
                        top2=(counts[0] + counts[1]) / len(probs), spread=mean_distance(digits) / self._real_spread,
-                       change=change)  # fmt: skip
+                       change=change, covered=covered)  # fmt: skip
 
     def _seconds(self) -> float:
         return self.clock() - self._started - self.own_seconds
@@ -429,19 +450,19 @@ class Doctor:
         return found
 
     def _keep_best(self, trainer, signals: Signals) -> None:
-        if self.best is not None and signals.recognizable <= self.best["score"]:
+        if self.best is not None and signals.score <= self.best["score"]:
             return
         average = getattr(trainer, "average", None)
-        self.best = {"score": signals.recognizable, "seconds": signals.seconds, "steps": signals.steps,
+        self.best = {"score": signals.score, "seconds": signals.seconds, "steps": signals.steps,
                      "generator": _copy_state(trainer.generator),
                      "average": None if average is None else _copy_state(average)}  # fmt: skip
 
     def better_note(self, signals: Signals) -> str:
         """Lesson 05: " Your forger was better ... ago ..." when the best is clearly better than SIGNALS, else ""."""
         best = self.best
-        if best is None or best["score"] - signals.recognizable < WORSE:
+        if best is None or best["score"] < 2 * WORSE or best["score"] - signals.score < WORSE:
             return ""
-        return tr(BETTER, ago=_when(signals.seconds - best["seconds"]), best=best["score"], now=signals.recognizable)
+        return tr(BETTER, ago=_when(signals.seconds - best["seconds"]), best=best["score"], now=signals.score)
 
     def rewind(self, trainer) -> float:
         """Lesson 05: put the best forger so far back into TRAINER; returns the judge's score it had."""

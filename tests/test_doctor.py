@@ -23,7 +23,7 @@ NAN = math.nan
 
 def check_up(seconds: float, **changed) -> Signals:
     """One check-up of a healthy classic GAN early on (numbers as recorded), with some signals CHANGED."""
-    healthy = {"seconds": seconds, "steps": int(seconds * 4), "d_loss": 0.9, "g_loss": 1.4, "d_real": 0.65,
+    healthy = {"seconds": seconds, "steps": int(seconds * 10), "d_loss": 0.9, "g_loss": 1.4, "d_real": 0.65,
                "d_fake": 0.35, "grad": 0.05, "recognizable": 0.05 + seconds / 200, "top2": 0.35, "spread": 0.9,
                "change": 0.05}  # fmt: skip
     return Signals(**{**healthy, **changed})
@@ -70,14 +70,20 @@ def test_diverged_names_the_learning_rate_or_the_r1_weight_or_the_gradients():
 
 
 def test_the_detective_wins_when_it_is_sure_and_the_gradient_faded():
-    wins = run_of(8, d_real=0.97, d_fake=0.01, g_loss=5.0, d_loss=0.05, grad=0.001, recognizable=0.0)
+    wins = run_of(8, d_real=0.97, d_fake=0.06, g_loss=5.0, d_loss=0.15, grad=0.001, recognizable=0.0)
     assert name_state(wins) == "detective_wins"
-    assert "0.01" in diagnose(wins).sentence
+    assert "0.06" in diagnose(wins).sentence
+
+
+def test_the_detective_wins_when_it_is_certain_even_if_the_gradient_stays():
+    certain = run_of(4, d_real=0.99, d_fake=0.006, g_loss=5.1, d_loss=0.02)  # the non-saturating loss: grad stays
+    assert name_state(certain) == "detective_wins"
+    assert name_state(certain[:3]) != "detective_wins"  # one check-up is not enough
 
 
 def test_a_sure_detective_with_a_forger_still_learning_is_no_alarm():
     # early in a healthy classic run the detective is ahead for a while, but the forger's gradient is strong
-    ahead = run_of(8, d_real=0.95, d_fake=0.05, g_loss=3.5, d_loss=0.15)
+    ahead = run_of(8, d_real=0.94, d_fake=0.056, g_loss=3.3, d_loss=0.125)  # as recorded at 30 s
     assert name_state(ahead) != "detective_wins"
 
 
@@ -106,7 +112,7 @@ def test_stuck_when_nothing_changes():
 
 
 def test_alarms_need_more_than_one_check_up():
-    history = [*run_of(5), check_up(25, spread=0.1, d_fake=0.01, d_real=0.99, grad=1e-5, change=0.0)]
+    history = [*run_of(50), check_up(250, spread=0.1, d_fake=0.01, d_real=0.99, grad=1e-5, change=0.0)]
     assert not diagnose(history).alarm
 
 
@@ -178,7 +184,7 @@ def test_the_doctor_says_when_the_forger_was_better():
     doctor = Doctor(say=None)
     doctor.best = {"score": 0.6, "seconds": 20.0}
     note = doctor.better_note(check_up(60, recognizable=0.3))
-    assert "40 s ago" in note and "60%" in note and "30%" in note
+    assert "40 s ago" in note and "0.60" in note and "0.30" in note
     assert doctor.better_note(check_up(60, recognizable=0.55)) == ""
 
 
