@@ -24,7 +24,7 @@ The states (`diagnose`, first match wins; "for two check-ups" means in the last 
 
 - ``diverged``: a number is NaN or infinite. The cause is read from the settings: a learning rate >= 1e-2,
   an R1 weight >= 1,000, or a forger's gradient that grew a thousandfold; otherwise "unclear".
-- ``stuck``: after warm-up, for three check-ups neither network's weights moved by more than 1/10,000 of
+- ``stuck``: for three check-ups neither network's weights moved by more than 1/10,000 of
   their length, and the judge's score by less than 0.01: nothing is learning.
 - ``detective_wins``: for two check-ups the detective is certain (D(fake) < 0.03 and D(real) > 0.9, or
   where those are unknown a D loss < 0.1 with a G loss > 4); or for three check-ups it is nearly always
@@ -186,7 +186,7 @@ def _detective_sure(s: Signals, answers: tuple = SURE_RIGHT, losses: tuple = LOS
 
 def _is_stuck(window: Sequence[Signals]) -> bool:
     scores = [s.recognizable for s in window]
-    return (all(_warm(s) and s.change < STILL for s in window) and max(scores) - min(scores) < 0.01)
+    return all(s.change < STILL for s in window) and max(scores) - min(scores) < 0.01
 
 
 def _detective_certain(window: Sequence[Signals]) -> bool:
