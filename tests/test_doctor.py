@@ -150,12 +150,12 @@ def trainer(small):
 def test_the_doctor_does_not_change_training(small):
     """Same seed, same losses and weights, with or without the doctor (it checks after every batch here)."""
     for arch, ema in (("classic", 0.0), ("conditional", 0.9)):
-        config = TrainConfig(arch=arch, epochs=2, batch_size=64, seed=5, max_batches=4, ema=ema)
+        config = TrainConfig(arch=arch, epochs=2, batch_size=64, seed=5, max_batches=2, ema=ema)
         plain, watched = Trainer(small, config, "cpu"), Trainer(small, config, "cpu")
         plain.fit(progress=False)
         doctor = Doctor(every=1e-9, say=None, n_judged=32)
         watched.fit(callbacks=[doctor], progress=False)
-        assert len(doctor.history) >= 8
+        assert len(doctor.history) >= 4
         assert plain.history.batch_d == watched.history.batch_d and plain.history.batch_g == watched.history.batch_g
         for a, b in zip(plain.generator.state_dict().values(), watched.generator.state_dict().values(), strict=True):
             assert torch.equal(a, b)
