@@ -17,7 +17,7 @@ from gan_lessons.i18n import catalogue, set_language
 from gan_lessons.pretrained import load_generator
 from gan_lessons.training import TrainConfig, Trainer, TrainingDiverged
 
-RECORDED = Path(__file__).parent / "data" / "doctor_signals.json"
+RECORDED = Path(__file__).parent / "doctor_signals.json"  # made by benchmarks/doctor.py --record
 NAN = math.nan
 
 
