@@ -29,9 +29,10 @@ The states (`diagnose`, first match wins; "for two check-ups" means in the last 
 - ``detective_wins``: for two check-ups the detective is certain (D(fake) < 0.03 and D(real) > 0.9, or
   where those are unknown a D loss < 0.1 with a G loss > 4); or for three check-ups it is nearly always
   right (D(fake) < 0.1 and D(real) > 0.8, or a D loss < 0.2 with a G loss > 3) while the forger's gradient
-  has shrunk below a tenth of its largest and its digits are poor (recognizable < 0.5). (With the usual
-  non-saturating loss the forger's gradient does not fade, so certainty alone is the sign; with the
-  original minimax loss it fades.)
+  has faded and its digits are poor (recognizable < 0.5). Faded: below a tenth of its largest, or a G loss
+  below 0.5 although D(fake) < 0.1, which only the original (saturating) minimax loss gives: its gradient
+  is about D(fake), near 0. (With the usual non-saturating loss the forger's gradient does not fade, so
+  there the detective's certainty is the sign.)
 - ``mode_collapse``: after warm-up, for two check-ups the pictures are alike (spread < 0.45), or the judge
   reads most of them as the same two digits (top2 > 0.7 while recognizable >= 0.2).
 - ``lazy_detective``: after warm-up, for three check-ups the detective cannot tell real from fake
@@ -75,6 +76,7 @@ LOSS_RIGHT = (0.2, 3.0)  # ... or, without D's answers: D loss below the first, 
 CERTAIN = (0.9, 0.03)  # detective certain: D(real) above the first, D(fake) below the second
 LOSS_CERTAIN = (0.1, 4.0)  # ... or, without D's answers: D loss below the first, G loss above the second
 FADED = 0.1  # the forger's gradient has faded below this share of its largest
+SATURATED = 0.5  # ... or its loss is below this while D(fake) < 0.1: the saturating minimax loss
 ALIKE = 0.45  # mode collapse: spread below this
 TWO_DIGITS = 0.7  # mode collapse: two digits take more than this share
 FOOLED = 0.05  # lazy detective: D(fake) >= D(real) - FOOLED
@@ -94,9 +96,9 @@ SENTENCES = {
     "warming_up": N_("Warming up: blurry blobs are normal in the first seconds, so keep training and watch."),
     "unclear": N_("No clear sign yet: nothing looks broken, but the digits are not getting better either "
                   "(the judge reads {now:.0%}); give it another minute."),
-    "detective_wins": N_("The detective wins: it spots almost every fake (D(fake) = {d_fake:.2f}) and the forger's "
-                         "gradient has faded to {grad_share:.0%} of its best, so the forger learns nothing; give both "
-                         "the same learning rate, one detective step per forger step, and the non-saturating loss."),
+    "detective_wins": N_("The detective wins: it spots almost every fake (D(real) = {d_real:.2f}, D(fake) = "
+                         "{d_fake:.2f}), so the forger gets no useful advice and learns nothing; give both the same "
+                         "learning rate, one detective step per forger step, and the non-saturating loss."),
     "lazy_detective": N_("The detective learns nothing: it cannot tell real digits from fakes (D(real) = {d_real:.2f}, "
                          "D(fake) = {d_fake:.2f}) and the digits stay poor ({now:.0%} readable), so the forger has no "
                          "teacher; give the detective the same learning rate as the forger (2e-4), not a tiny one."),
@@ -193,8 +195,17 @@ def _detective_certain(window: Sequence[Signals]) -> bool:
     return all(_detective_sure(s, CERTAIN, LOSS_CERTAIN) for s in window)
 
 
+def _faded(s: Signals, best_grad: float) -> bool:
+    """The forger's gradient faded: measured, or known from a saturated loss (the original minimax loss).
+
+    With that loss the forger's loss is log(1 - D(fake)), near 0 when D(fake) is near 0, and so is its
+    gradient; the non-saturating loss -log D(fake) would be above 2.3 there.
+    """
+    return s.grad < FADED * best_grad or (s.d_fake < SURE_RIGHT[1] and s.g_loss < SATURATED)
+
+
 def _detective_wins(window: Sequence[Signals], best_grad: float) -> bool:
-    return all(_detective_sure(s) and s.grad < FADED * best_grad and s.recognizable < GOOD for s in window)
+    return all(_detective_sure(s) and _faded(s, best_grad) and s.recognizable < GOOD for s in window)
 
 
 def _collapsed(window: Sequence[Signals]) -> bool:
@@ -252,9 +263,8 @@ def diagnose(history: Sequence[Signals], setting: Setting | None = None) -> Diag
         cause, values = blow_up_cause(history[:-1] or history, setting or Setting())
         return Diagnosis(state, tr(CAUSES[cause], **values), s.seconds)
     before = history[-3].recognizable if len(history) >= 3 else history[0].recognizable
-    best_grad = max((h.grad for h in history if math.isfinite(h.grad)), default=0.0)
     values = {"now": s.recognizable, "before": before, "d_fake": s.d_fake, "d_real": s.d_real,
-              "grad_share": s.grad / best_grad if best_grad > 0 else 0.0, "spread": s.spread, "top2": s.top2,
+              "spread": s.spread, "top2": s.top2,
               "seconds": s.seconds - _still_since(history)}  # fmt: skip
     return Diagnosis(state, tr(SENTENCES[state], **values), s.seconds)
 

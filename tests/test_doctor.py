@@ -81,6 +81,12 @@ def test_the_detective_wins_when_it_is_certain_even_if_the_gradient_stays():
     assert name_state(certain[:3]) != "detective_wins"  # one check-up is not enough
 
 
+def test_the_detective_wins_against_the_saturating_minimax_loss():
+    # as recorded: the forger's loss log(1 - D(fake)) is near 0 while D(fake) is near 0.07: its gradient fades
+    minimax = run_of(7, d_real=0.94, d_fake=0.07, g_loss=-0.04, d_loss=0.14)
+    assert name_state(minimax) == "detective_wins"
+
+
 def test_a_sure_detective_with_a_forger_still_learning_is_no_alarm():
     # early in a healthy classic run the detective is ahead for a while, but the forger's gradient is strong
     ahead = run_of(8, d_real=0.94, d_fake=0.056, g_loss=3.3, d_loss=0.125)  # as recorded at 30 s
