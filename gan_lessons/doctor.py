@@ -35,8 +35,9 @@ The states (`diagnose`, first match wins; "for two check-ups" means in the last 
   there the detective's certainty is the sign.)
 - ``mode_collapse``: after warm-up, for two check-ups the pictures are alike (spread < 0.45), or the judge
   reads most of them as the same two digits (top2 > 0.7 while recognizable >= 0.2).
-- ``lazy_detective``: after warm-up, for three check-ups the detective cannot tell real from fake
-  (D(fake) >= D(real) - 0.05) and the digits are poor (recognizable < 0.3).
+- ``lazy_detective``: for three check-ups the digits are poor (recognizable < 0.3) and the detective
+  cannot tell real from fake: after warm-up D(fake) >= D(real) - 0.05; at any time D(fake) >= D(real) + 0.2
+  (it finds the fakes more real than the real digits: a healthy detective never does, even at the start).
 - ``healthy``: the judge's score rose by 0.03 or more over the last three check-ups, or is 0.5 or more.
 - ``warming_up``: the first WARM_SECONDS of training, when blobs are normal; ``unclear`` after that.
 
@@ -79,7 +80,8 @@ FADED = 0.1  # the forger's gradient has faded below this share of its largest
 SATURATED = 0.5  # ... or its loss is below this while D(fake) < 0.1: the saturating minimax loss
 ALIKE = 0.45  # mode collapse: spread below this
 TWO_DIGITS = 0.7  # mode collapse: two digits take more than this share
-FOOLED = 0.05  # lazy detective: D(fake) >= D(real) - FOOLED
+FOOLED = 0.05  # lazy detective: D(fake) >= D(real) - FOOLED after warm-up
+PREFERS = 0.2  # ... or D(fake) >= D(real) + PREFERS at any time: it finds the fakes more real than the real digits
 POOR = 0.3  # lazy detective: digits recognizable below this
 STILL = 1e-4  # stuck: the weights move less than this share of their length
 RISING = 0.03  # healthy: the judge's score rose at least this much over three check-ups
@@ -216,7 +218,11 @@ def _collapsed(window: Sequence[Signals]) -> bool:
 
 
 def _fooled(window: Sequence[Signals]) -> bool:
-    return all(_warm(s) and s.d_fake >= s.d_real - FOOLED and s.recognizable < POOR for s in window)
+    def fooled(s: Signals) -> bool:
+        prefers_fakes = s.d_fake >= s.d_real + PREFERS  # never seen in a healthy run, even at the start
+        return s.recognizable < POOR and (prefers_fakes or (_warm(s) and s.d_fake >= s.d_real - FOOLED))
+
+    return all(fooled(s) for s in window)
 
 
 def name_state(history: Sequence[Signals]) -> str:
