@@ -119,6 +119,8 @@ def _extra_steps(data, seed):
 
 
 def _minimax(data, seed):
+    if not callable(getattr(Trainer, "_step", None)):  # the engine's private hook: fail loudly if it moved
+        raise RuntimeError("Trainer._step is gone: update MinimaxTrainer to the engine's new step hook.")
     return MinimaxTrainer(data, TrainConfig(epochs=10_000, seed=seed), "cpu"), []
 
 
