@@ -119,6 +119,8 @@ def _extra_steps(data, seed):
 
 
 def _minimax(data, seed):
+    if not callable(getattr(Trainer, "_step", None)):  # the engine's private hook: fail loudly if it moved
+        raise RuntimeError("Trainer._step is gone: update MinimaxTrainer to the engine's new step hook.")
     return MinimaxTrainer(data, TrainConfig(epochs=10_000, seed=seed), "cpu"), []
 
 
@@ -135,7 +137,8 @@ RECIPES = {
     "diverged (lr 1e20)": ("diverged", _plain(lr=1e20)),
     "stuck (lr 1e-9)": ("stuck", _plain(lr=1e-9)),
     "detective 5 steps per forger step": ("detective_wins", _extra_steps),
-    "detective lr 20x (4e-3)": ("detective_wins", _lrs(2e-4, 4e-3)),
+    # measured: a detective 20x faster does not win, it jumps to "everything is real" (D loss 100) and freezes
+    "detective lr 20x (4e-3)": ("stuck", _lrs(2e-4, 4e-3)),
     "forger lr 1e-6": ("detective_wins", _lrs(1e-6, 2e-4)),
     "saturating minimax loss": ("detective_wins", _minimax),
     "forger too small": ("detective_wins", _small_forger),

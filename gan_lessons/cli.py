@@ -411,7 +411,7 @@ def _fit(trainer, out: Path, args: argparse.Namespace) -> int:
         return 143 if isinstance(err, Terminated) else 130
     if doctor is not None and args.keep_best and doctor.best is not None:
         best = doctor.save_best(out / "best.pt", trainer)
-        print(f"The best generator so far (the judge read {doctor.best['score']:.0%} of its digits) is in {best}.")
+        print(f"The best generator so far (the doctor's score {doctor.best['score']:.2f}) is in {best}.")
     if trainer.stopped_early:
         by = "SIGTERM" if trainer.stop_signal == signal.SIGTERM else "Ctrl-C"
         print(tr("Stopped by {by}. Saved to {ckpt}. To continue: {again}", by=by, ckpt=ckpt, again=again),

@@ -13,6 +13,7 @@ The signals of one check-up (the losses are averages over the batches since the 
 - ``recognizable``: the share of 200 fixed-noise digits that the digit judge (lesson 08) reads with
   confidence >= 0.9;
 - ``top2``: the share of those 200 digits taken by the two digits the judge reads most often (fair: 0.2);
+- ``covered``: how many of the ten digits make at least 2% of those 200 (fair: all ten);
 - ``spread``: how different the 200 pictures are from each other (mean distance between two pictures),
   divided by the same for 200 real digits: about 1 for a healthy forger, near 0 when all look alike;
 - ``change``: how much the weights moved since the last check-up: the length of the change divided by the
@@ -23,20 +24,29 @@ The states (`diagnose`, first match wins; "for two check-ups" means in the last 
 
 - ``diverged``: a number is NaN or infinite. The cause is read from the settings: a learning rate >= 1e-2,
   an R1 weight >= 1,000, or a forger's gradient that grew a thousandfold; otherwise "unclear".
-- ``stuck``: after warm-up, for three check-ups neither network's weights moved by more than 1/10,000 of
+- ``stuck``: for three check-ups neither network's weights moved by more than 1/10,000 of
   their length, and the judge's score by less than 0.01: nothing is learning.
-- ``detective_wins``: for three check-ups the detective is nearly always right and sure (D(fake) < 0.1
-  and D(real) > 0.8, or where those are unknown a D loss < 0.2 with a G loss > 3), the forger's gradient
-  has shrunk below a tenth of its largest, and its digits are poor (recognizable < 0.5).
+- ``detective_wins``: for two check-ups the detective is certain (D(fake) < 0.03 and D(real) > 0.9, or
+  where those are unknown a D loss < 0.1 with a G loss > 4); or for three check-ups it is nearly always
+  right (D(fake) < 0.1 and D(real) > 0.8, or a D loss < 0.2 with a G loss > 3) while the forger's gradient
+  has faded and its digits are poor (recognizable < 0.5). Faded: below a tenth of its largest, or a G loss
+  below 0.5 although D(fake) < 0.1, which only the original (saturating) minimax loss gives: its gradient
+  is about D(fake), near 0. (With the usual non-saturating loss the forger's gradient does not fade, so
+  there the detective's certainty is the sign.)
 - ``mode_collapse``: after warm-up, for two check-ups the pictures are alike (spread < 0.45), or the judge
   reads most of them as the same two digits (top2 > 0.7 while recognizable >= 0.2).
-- ``lazy_detective``: after warm-up, for three check-ups the detective cannot tell real from fake
-  (D(fake) >= D(real) - 0.05) and the digits are poor (recognizable < 0.3).
+- ``lazy_detective``: for three check-ups the digits are poor (recognizable < 0.3) and the detective
+  cannot tell real from fake: after warm-up D(fake) >= D(real) - 0.05; at any time D(fake) >= D(real) + 0.2
+  (it finds the fakes more real than the real digits: a healthy detective never does, even at the start).
 - ``healthy``: the judge's score rose by 0.03 or more over the last three check-ups, or is 0.5 or more.
 - ``warming_up``: the first WARM_SECONDS of training, when blobs are normal; ``unclear`` after that.
 
-Warm-up is WARM_SECONDS of training and WARM_STEPS batches. The doctor also keeps the best forger so
-far (by the judge's score) and says when the latest is clearly worse; `Doctor.rewind` puts it back.
+Warm-up is WARM_SECONDS of training and WARM_STEPS batches: in a healthy classic GAN the forger often
+draws one digit for a while early on and then spreads out again, which is no alarm.
+
+The doctor also keeps the best forger so far by its score: recognizable x covered / 10 (a forger that
+draws one digit perfectly scores 0.1, not 1), says when the latest is clearly worse (by 0.1 or more,
+from a best of 0.2 or more), and `Doctor.rewind` puts the best one back.
 """
 
 from __future__ import annotations
@@ -61,13 +71,17 @@ EVERY = 5.0  # seconds of training between check-ups
 N_JUDGED = 200  # fixed-noise digits the judge reads at each check-up
 N_GRAD = 64  # fixed-noise digits for the forger's gradient
 WARM_SECONDS = 20.0  # before this much training, only "diverged" is an alarm
-WARM_STEPS = 60  # ... and before this many batches
-SURE_RIGHT = (0.8, 0.1)  # detective wins: D(real) above the first, D(fake) below the second
+WARM_STEPS = 200  # ... and before this many batches
+SURE_RIGHT = (0.8, 0.1)  # detective nearly always right: D(real) above the first, D(fake) below the second
 LOSS_RIGHT = (0.2, 3.0)  # ... or, without D's answers: D loss below the first, G loss above the second
+CERTAIN = (0.9, 0.03)  # detective certain: D(real) above the first, D(fake) below the second
+LOSS_CERTAIN = (0.1, 4.0)  # ... or, without D's answers: D loss below the first, G loss above the second
 FADED = 0.1  # the forger's gradient has faded below this share of its largest
+SATURATED = 0.5  # ... or its loss is below this while D(fake) < 0.1: the saturating minimax loss
 ALIKE = 0.45  # mode collapse: spread below this
 TWO_DIGITS = 0.7  # mode collapse: two digits take more than this share
-FOOLED = 0.05  # lazy detective: D(fake) >= D(real) - FOOLED
+FOOLED = 0.05  # lazy detective: D(fake) >= D(real) - FOOLED after warm-up
+PREFERS = 0.2  # ... or D(fake) >= D(real) + PREFERS at any time: it finds the fakes more real than the real digits
 POOR = 0.3  # lazy detective: digits recognizable below this
 STILL = 1e-4  # stuck: the weights move less than this share of their length
 RISING = 0.03  # healthy: the judge's score rose at least this much over three check-ups
@@ -84,9 +98,9 @@ SENTENCES = {
     "warming_up": N_("Warming up: blurry blobs are normal in the first seconds, so keep training and watch."),
     "unclear": N_("No clear sign yet: nothing looks broken, but the digits are not getting better either "
                   "(the judge reads {now:.0%}); give it another minute."),
-    "detective_wins": N_("The detective wins: it spots almost every fake (D(fake) = {d_fake:.2f}) and the forger's "
-                         "gradient has faded to {grad_share:.0%} of its best, so the forger learns nothing; give both "
-                         "the same learning rate, one detective step per forger step, and the non-saturating loss."),
+    "detective_wins": N_("The detective wins: it spots almost every fake (D(real) = {d_real:.2f}, D(fake) = "
+                         "{d_fake:.2f}), so the forger gets no useful advice and learns nothing; give both the same "
+                         "learning rate, one detective step per forger step, and the non-saturating loss."),
     "lazy_detective": N_("The detective learns nothing: it cannot tell real digits from fakes (D(real) = {d_real:.2f}, "
                          "D(fake) = {d_fake:.2f}) and the digits stay poor ({now:.0%} readable), so the forger has no "
                          "teacher; give the detective the same learning rate as the forger (2e-4), not a tiny one."),
@@ -107,7 +121,7 @@ CAUSES = {
     "unclear": N_("Training blew up: the numbers became NaN or infinite although the learning rate {lr:g} and the R1 "
                   "weight {r1:g} look normal; check any code you changed in the training step, then start again."),
 }
-BETTER = N_(" Your forger was better {ago} ago (the judge read {best:.0%}, now {now:.0%}): doctor.rewind(trainer) "
+BETTER = N_(" Your forger was better {ago} ago (its score was {best:.2f}, now {now:.2f}): doctor.rewind(trainer) "
             "brings it back.")
 
 
@@ -127,6 +141,12 @@ class Signals:
     spread: float
     change: float  # NaN at the first check-up
     finite: bool = True
+    covered: int = 10  # digits with at least 2% of the judged ones
+
+    @property
+    def score(self) -> float:
+        """Lesson 05: the forger's score for keeping the best: recognizable x covered / 10."""
+        return self.recognizable * self.covered / N_DIGITS
 
 
 @dataclass
@@ -161,20 +181,33 @@ def _warm(s: Signals) -> bool:
     return s.seconds >= WARM_SECONDS and s.steps >= WARM_STEPS
 
 
-def _detective_sure(s: Signals) -> bool:
-    """The detective is nearly always right (from its answers when known, else from the losses)."""
+def _detective_sure(s: Signals, answers: tuple = SURE_RIGHT, losses: tuple = LOSS_RIGHT) -> bool:
+    """The detective is right with ANSWERS (D(real) above, D(fake) below), or where unknown with LOSSES."""
     if math.isnan(s.d_real) or math.isnan(s.d_fake):
-        return s.d_loss < LOSS_RIGHT[0] and s.g_loss > LOSS_RIGHT[1]
-    return s.d_real > SURE_RIGHT[0] and s.d_fake < SURE_RIGHT[1]
+        return s.d_loss < losses[0] and s.g_loss > losses[1]
+    return s.d_real > answers[0] and s.d_fake < answers[1]
 
 
 def _is_stuck(window: Sequence[Signals]) -> bool:
     scores = [s.recognizable for s in window]
-    return (all(_warm(s) and s.change < STILL for s in window) and max(scores) - min(scores) < 0.01)
+    return all(s.change < STILL for s in window) and max(scores) - min(scores) < 0.01
+
+
+def _detective_certain(window: Sequence[Signals]) -> bool:
+    return all(_detective_sure(s, CERTAIN, LOSS_CERTAIN) for s in window)
+
+
+def _faded(s: Signals, best_grad: float) -> bool:
+    """The forger's gradient faded: measured, or known from a saturated loss (the original minimax loss).
+
+    With that loss the forger's loss is log(1 - D(fake)), near 0 when D(fake) is near 0, and so is its
+    gradient; the non-saturating loss -log D(fake) would be above 2.3 there.
+    """
+    return s.grad < FADED * best_grad or (s.d_fake < SURE_RIGHT[1] and s.g_loss < SATURATED)
 
 
 def _detective_wins(window: Sequence[Signals], best_grad: float) -> bool:
-    return all(_detective_sure(s) and s.grad < FADED * best_grad and s.recognizable < GOOD for s in window)
+    return all(_detective_sure(s) and _faded(s, best_grad) and s.recognizable < GOOD for s in window)
 
 
 def _collapsed(window: Sequence[Signals]) -> bool:
@@ -185,7 +218,11 @@ def _collapsed(window: Sequence[Signals]) -> bool:
 
 
 def _fooled(window: Sequence[Signals]) -> bool:
-    return all(_warm(s) and s.d_fake >= s.d_real - FOOLED and s.recognizable < POOR for s in window)
+    def fooled(s: Signals) -> bool:
+        prefers_fakes = s.d_fake >= s.d_real + PREFERS  # never seen in a healthy run, even at the start
+        return s.recognizable < POOR and (prefers_fakes or (_warm(s) and s.d_fake >= s.d_real - FOOLED))
+
+    return all(fooled(s) for s in window)
 
 
 def name_state(history: Sequence[Signals]) -> str:
@@ -199,7 +236,7 @@ def name_state(history: Sequence[Signals]) -> str:
     three, two = _last(history, 3), _last(history, 2)
     if three and _is_stuck(three):
         return "stuck"
-    if three and _detective_wins(three, best_grad):
+    if (two and _detective_certain(two)) or (three and _detective_wins(three, best_grad)):
         return "detective_wins"
     if two and _collapsed(two):
         return "mode_collapse"
@@ -232,9 +269,8 @@ def diagnose(history: Sequence[Signals], setting: Setting | None = None) -> Diag
         cause, values = blow_up_cause(history[:-1] or history, setting or Setting())
         return Diagnosis(state, tr(CAUSES[cause], **values), s.seconds)
     before = history[-3].recognizable if len(history) >= 3 else history[0].recognizable
-    best_grad = max((h.grad for h in history if math.isfinite(h.grad)), default=0.0)
     values = {"now": s.recognizable, "before": before, "d_fake": s.d_fake, "d_real": s.d_real,
-              "grad_share": s.grad / best_grad if best_grad > 0 else 0.0, "spread": s.spread, "top2": s.top2,
+              "spread": s.spread, "top2": s.top2,
               "seconds": s.seconds - _still_since(history)}  # fmt: skip
     return Diagnosis(state, tr(SENTENCES[state], **values), s.seconds)
 
@@ -396,14 +432,15 @@ class Doctor:
         change = math.nan if self._weights is None else max(map(_moved, self._weights, weights))
         self._weights = weights
         grad = forger_gradient(trainer.generator, trainer.discriminator, self._z[:N_GRAD])
-        from .judge import digit_counts, read_digits, recognizability
+        from .judge import MISSING_SHARE, digit_counts, read_digits, recognizability
 
         digits = _draw(trainer.drawer, self._z)  # (200, 1, 28, 28)
         probs, _ = read_digits(digits, _judge())  # (200, 10)
         counts = sorted(digit_counts(probs), reverse=True)
+        covered = sum(c >= MISSING_SHARE * len(probs) for c in counts)
         return Signals(self._seconds(), trainer.steps, *means, grad=grad, recognizable=recognizability(probs),
                        top2=(counts[0] + counts[1]) / len(probs), spread=mean_distance(digits) / self._real_spread,
-                       change=change)  # fmt: skip
+                       change=change, covered=covered)  # fmt: skip
 
     def _seconds(self) -> float:
         return self.clock() - self._started - self.own_seconds
@@ -429,19 +466,19 @@ class Doctor:
         return found
 
     def _keep_best(self, trainer, signals: Signals) -> None:
-        if self.best is not None and signals.recognizable <= self.best["score"]:
+        if self.best is not None and signals.score <= self.best["score"]:
             return
         average = getattr(trainer, "average", None)
-        self.best = {"score": signals.recognizable, "seconds": signals.seconds, "steps": signals.steps,
+        self.best = {"score": signals.score, "seconds": signals.seconds, "steps": signals.steps,
                      "generator": _copy_state(trainer.generator),
                      "average": None if average is None else _copy_state(average)}  # fmt: skip
 
     def better_note(self, signals: Signals) -> str:
         """Lesson 05: " Your forger was better ... ago ..." when the best is clearly better than SIGNALS, else ""."""
         best = self.best
-        if best is None or best["score"] - signals.recognizable < WORSE:
+        if best is None or best["score"] < 2 * WORSE or best["score"] - signals.score < WORSE:
             return ""
-        return tr(BETTER, ago=_when(signals.seconds - best["seconds"]), best=best["score"], now=signals.recognizable)
+        return tr(BETTER, ago=_when(signals.seconds - best["seconds"]), best=best["score"], now=signals.score)
 
     def rewind(self, trainer) -> float:
         """Lesson 05: put the best forger so far back into TRAINER; returns the judge's score it had."""
