@@ -222,7 +222,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 def _train_in(out: Path, args: argparse.Namespace, device) -> int:
     """`gan-lessons train` once OUT is ours alone."""
     from .data import load_mnist
-    from .training import TrainConfig, Trainer
+    from .engine import Trainer
+    from .training import TrainConfig
 
     ckpt = out / "checkpoint.pt"
     earlier = _run_files(out)
@@ -268,8 +269,8 @@ def _train_in(out: Path, args: argparse.Namespace, device) -> int:
 def _fit(trainer, out: Path, args: argparse.Namespace) -> int:
     """Train, saving as we go; say how it ended and how to continue."""
     from .checkpoints import write_text_atomic
+    from .engine import print_every
     from .plots import save_grid
-    from .training import print_every
 
     ckpt = out / "checkpoint.pt"
     again = continue_command(args, trainer.config.arch)

@@ -73,17 +73,35 @@ def test_seconds_per_batch_measures_without_touching_the_trainer(trainer):
 
 
 def test_seconds_per_batch_times_the_configured_step(small, monkeypatch):
-    from gan_lessons import live
+    from gan_lessons import training
 
-    real_step, penalties = live.train_step, []
+    real_step, penalties = training.train_step, []
 
     def step(*args):
         penalties.append(args[6])  # the r1 argument
         return real_step(*args)
 
-    monkeypatch.setattr(live, "train_step", step)
+    monkeypatch.setattr(training, "train_step", step)
     seconds_per_batch(Trainer(small, TrainConfig(**TINY, r1=0.5), "cpu"), batches=1, warmup=0)
     assert penalties == [0.5], "the timed step must include the gradient penalty the run will pay for"
+
+
+def test_seconds_per_batch_times_the_conditional_step_for_a_conditional_trainer(small, monkeypatch):
+    from gan_lessons import training
+
+    trainer = Trainer(small, TrainConfig(**TINY, arch="conditional"), "cpu")
+    before = {k: v.clone() for k, v in trainer.generator.state_dict().items()}
+    real_step, asked = training.conditional_step, []
+
+    def step(g, d, opt_g, opt_d, real, labels, z, wanted, r1=0.0):
+        asked.append((labels.clone(), wanted.clone()))
+        return real_step(g, d, opt_g, opt_d, real, labels, z, wanted, r1)
+
+    monkeypatch.setattr(training, "conditional_step", step)
+    assert 0 < seconds_per_batch(trainer, batches=2, warmup=1) < 60  # it raised TypeError before
+    assert len(asked) == 3 and all(len(labels) == len(wanted) == 32 for labels, wanted in asked)
+    assert all(0 <= int(w.min()) and int(w.max()) <= 9 for _, w in asked)
+    assert all(torch.equal(before[k], v) for k, v in trainer.generator.state_dict().items()), "trainer untouched"
 
 
 def test_one_display_updates_in_place_after_every_epoch(trainer, fake_display):
