@@ -295,8 +295,10 @@ class Trainer:
         signals, interrupted = _Signals(self._stop), False
         self._adam_start = (self.steps, _adam_steps(self.opt_d))  # to tell, after a KeyboardInterrupt, if D moved
 
-        def should_stop() -> bool:
-            return self._stop.is_set() or time_up()
+        started = self.steps
+
+        def should_stop() -> bool:  # each fit trains at least one batch before it looks at the time
+            return self._stop.is_set() or (self.steps > started and time_up())
 
         with signals.installed():
             try:
@@ -307,13 +309,16 @@ class Trainer:
                 if signals.at_once and checkpoint is not None:
                     raise  # a second Ctrl-C or SIGTERM: save nothing; the file keeps the last saved progress
                 interrupted = True
+                if self._order is not None and self.batch == self.batches_per_epoch:
+                    self._end_epoch()  # stopped after the epoch's last batch: the epoch is whole
+            asked = self._stop.is_set()  # by a signal or request_stop (not by the time)
             signals.ignore()
             self._note_unfinished()
             self.stopped_early = self.epoch < target
             self.stop_signal = signals.received[-1] if signals.received else None
             if self.stopped_early and checkpoint is not None:
                 self.save(checkpoint)
-            if self.stopped_early and (interrupted or self._stop.is_set()):
+            if self.stopped_early and (interrupted or asked):
                 print(self._paused(checkpoint))
         return self.history
 

@@ -177,7 +177,7 @@ class _Display:
         sure.set(xlabel=tr("epoch"), ylim=(0, 1), title=tr("how sure the detective is: 'real' (1) or 'fake' (0)"))
         for ax in (losses, sure):
             ax.grid(alpha=0.3)
-            if len(self.rows):
+            if ax.get_legend_handles_labels()[0]:  # a conditional GAN's step does not say how sure D is
                 ax.legend(loc="upper right", fontsize=8)
         right.imshow(image_grid(digits, nrow=columns), cmap="gray", vmin=0, vmax=255)
         right.set_title(tr(self.digits_title))

@@ -281,3 +281,47 @@ def test_guesses_figure_colours_each_guess(sample):
     assert [t.get_color() for t in titles] == ["red", "green", "green"]
     with pytest.raises(ValueError, match="B probabilities"):
         guesses_figure(images, torch.tensor([0.5]))
+
+
+def test_live_training_with_seconds_shows_digits_at_once_and_the_time_left(trainer, fake_display):
+    live = LiveTraining(trainer, every=0, seconds=60)
+    trainer.fit(callbacks=[live], progress=False, seconds=60)
+    first = fake_display.shown[0]
+    assert "left" in repr(first) and "epoch 1 of 2, batch 1 of 2" in repr(first), "shown after the first batch"
+    assert 0 <= first.fraction < 0.5 and first.png.startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="seconds must be a number > 0"):
+        LiveTraining(trainer, seconds=0)
+
+
+def test_live_training_of_a_conditional_gan_shows_a_row_per_digit(small, fake_display):
+    trainer = Trainer(small, TrainConfig(**TINY, arch="conditional"), "cpu")
+    live = LiveTraining(trainer, every=3600)
+    digits = live.digits()
+    assert digits.shape == (40, 1, 28, 28)  # rows 0..9, 4 of each
+    assert not torch.equal(digits[0], digits[4]), "the next row asks for another digit, with the same noise"
+    trainer.fit(callbacks=[live], progress=False)
+    assert fake_display.shown and fake_display.shown[-1].png.startswith(b"\x89PNG")
+
+
+def test_a_stop_during_a_redraw_leaves_the_last_frame_and_ends_fit_normally(trainer, fake_display, monkeypatch,
+                                                                            capsys):  # fmt: skip
+    import matplotlib.pyplot as plt
+
+    from gan_lessons import live as live_module
+
+    live = LiveTraining(trainer, every=0)
+    calls, real_picture = [], live_module._Display.picture
+
+    def picture(self):
+        calls.append(1)
+        if len(calls) == 2:  # in the middle of the second redraw
+            raise KeyboardInterrupt
+        return real_picture(self)
+
+    monkeypatch.setattr(live_module._Display, "picture", picture)
+    trainer.fit(callbacks=[live], progress=False)
+    assert len(fake_display.shown) == 1 and fake_display.updates == [], "the first frame stays on show"
+    assert capsys.readouterr().out.count("Paused after 2 batches") == 1
+    assert plt.get_fignums() == [], "no half-drawn figure is left for Jupyter to show"
+    monkeypatch.undo()
+    assert trainer.fit(progress=False) == Trainer(trainer.images, TrainConfig(**TINY), "cpu").fit(progress=False)
