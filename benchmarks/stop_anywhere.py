@@ -60,8 +60,9 @@ def training_cells(path: Path) -> list[int]:
 def _env(fast: bool) -> dict:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    if fast:
+    if fast:  # a quick test: and one thread, since two threads crawl on a shared machine (issue #19)
         env["GAN_LESSONS_FAST"] = "1"
+        env.setdefault("OMP_NUM_THREADS", "1")
     else:
         env.pop("GAN_LESSONS_FAST", None)
     return env

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .engine import Trainer
 from .i18n import tr
-from .training import Trainer
 
 
 class GridRecorder:

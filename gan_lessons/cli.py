@@ -312,7 +312,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def _train_in(out: Path, args: argparse.Namespace, device) -> int:
     """`gan-lessons train` once OUT is ours alone."""
     from .data import load_mnist
-    from .training import Trainer
+    from .engine import Trainer
 
     ckpt = out / "checkpoint.pt"
     earlier = _run_files(out)
@@ -377,8 +377,8 @@ def _fit(trainer, out: Path, args: argparse.Namespace) -> int:
     """Train, saving as we go; say how it ended and how to continue."""
     from .checkpoints import write_text_atomic
     from .diagnose import likely_cause
+    from .engine import print_every
     from .plots import save_grid
-    from .training import print_every
 
     ckpt = out / "checkpoint.pt"
     again = continue_command(args, trainer.config.arch)

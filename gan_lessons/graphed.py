@@ -21,20 +21,16 @@ Opt-in (`TrainConfig(cuda_graph=True)`, `gan-lessons train --cuda-graph`) until 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 from torch import nn
 
+from . import training
 from .i18n import tr
-
-if TYPE_CHECKING:
-    from .training import TrainConfig, Trainer
 
 WARMUP_STEPS = 3  # eager steps on the capture stream before recording (cuBLAS and cuDNN set themselves up)
 
 
-def why_not_graphed(config: TrainConfig, device: torch.device) -> str | None:
+def why_not_graphed(config: training.TrainConfig, device: torch.device) -> str | None:
     """Lesson 05: why the graphed step cannot run with CONFIG on DEVICE, or None when it can."""
     if device.type != "cuda":
         return tr("CUDA graphs need an NVIDIA GPU (CUDA), and this run is on {device}", device=device.type)
@@ -45,36 +41,25 @@ def why_not_graphed(config: TrainConfig, device: torch.device) -> str | None:
     return None
 
 
-def engine(trainer: Trainer) -> str:
+def engine(trainer) -> str:
     """Lesson 05: which step TRAINER runs for a full batch: "graphed", "eager", or "not decided yet"."""
-    if not trainer.config.cuda_graph or trainer._graph is False:
-        return "eager"
-    return "not decided yet" if trainer._graph is None else "graphed"
+    return trainer.step_kind
 
 
-def replay(trainer: Trainer, real: torch.Tensor, z: torch.Tensor) -> tuple | None:
-    """Lesson 05: one step through TRAINER's CUDA graph, (D loss, G loss); None means "use the eager step"."""
-    if trainer._graph is None:
-        trainer._graph = _make(trainer)
-    step = trainer._graph
-    if step is False or len(real) != step.batch_size:
-        return None
-    return step(real, z)
+def make_graphed(nets: tuple, example: torch.Tensor, config: training.TrainConfig) -> GraphedStep | None:
+    """Lesson 05: NETS' step recorded as a graph for batches like EXAMPLE, or None (after saying why) when it cannot be.
 
-
-def _make(trainer: Trainer) -> GraphedStep | bool:
-    """TRAINER's graphed step, or False (after saying why) when the eager step must do."""
-    reason = why_not_graphed(trainer.config, trainer.device)
+    NETS is (generator, discriminator, opt_g, opt_d); EXAMPLE a full batch (B, 1, 28, 28) on their device.
+    """
+    reason = why_not_graphed(config, example.device)
     if reason is None:
-        example = trainer.images[: trainer.config.batch_size]  # (B, 1, 28, 28): a full batch fixes the size
         try:
-            return GraphedStep(trainer.generator, trainer.discriminator, trainer.opt_g, trainer.opt_d,
-                               example, trainer.config.z_dim)  # fmt: skip
+            return GraphedStep(*nets, example, config.z_dim)
         except RuntimeError as err:
             first_line = (str(err).strip().splitlines() or ["?"])[0]
             reason = tr("recording the CUDA graph failed: {error}", error=first_line)
     print(tr("cuda_graph: training with the ordinary (eager) step, because {reason}.", reason=reason))
-    return False
+    return None
 
 
 class GraphedStep:
@@ -82,8 +67,7 @@ class GraphedStep:
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, opt_g, opt_d,
                  example: torch.Tensor, z_dim: int, warmup: int = WARMUP_STEPS):  # fmt: skip
-        from .training import train_step
-
+        train_step = training.train_step
         nets = (generator, discriminator, opt_g, opt_d)
         for opt in (opt_g, opt_d):
             if not isinstance(opt, torch.optim.Adam):

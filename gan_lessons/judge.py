@@ -326,10 +326,7 @@ def recognizability_curve(trainer, seconds: float, every: float = 15.0, n: int =
     CLOCK() -> seconds replaces the wall clock: benchmarks on a busy machine pass time.process_time,
     the CPU seconds of this process (with one thread, about what an idle core would take).
     """
-    import contextlib
-    import io
-    import threading
-    import time
+    from .live import train_for
 
     if not seconds > 0 or not every > 0:
         raise ValueError(tr("seconds and every must be > 0, got seconds={seconds}, every={every}.", seconds=seconds,
@@ -339,25 +336,7 @@ def recognizability_curve(trainer, seconds: float, every: float = 15.0, n: int =
         def measure(generator: nn.Module) -> float:
             return judge_generator(generator, n, seed, judge).recognizability
     curve, trained = [(0.0, measure(trainer.drawer))], 0.0
-    clock = clock or time.perf_counter
     while trained < seconds - 1e-9 and trainer.epoch < trainer.config.epochs:
-        start, done = clock(), threading.Event()
-        budget = min(every, seconds - trained)
-
-        def stop_in_time(start: float = start, done: threading.Event = done, budget: float = budget) -> None:
-            while not done.wait(0.01):  # look at the clock 100 times a second
-                if clock() - start >= budget:
-                    trainer.request_stop()
-                    return
-
-        watcher = threading.Thread(target=stop_in_time, daemon=True)
-        watcher.start()
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):  # hide "Stopped in epoch ..."
-                trainer.fit(progress=False)
-        finally:
-            done.set()
-            watcher.join()
-        trained += clock() - start
+        trained += train_for(trainer, min(every, seconds - trained), clock=clock)  # judging is not counted
         curve.append((trained, measure(trainer.drawer)))
     return curve

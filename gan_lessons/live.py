@@ -12,9 +12,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from .engine import Trainer, pick_step
 from .i18n import N_, tr
-from .models import generate, make_noise
-from .training import Trainer, make_optimizers, train_step
+from .models import N_DIGITS, generate, make_noise
+from .training import make_optimizers
 
 
 def format_duration(seconds: float) -> str:
@@ -38,7 +39,10 @@ def _sync(device: torch.device) -> None:
 
 
 def seconds_per_batch(trainer: Trainer, batches: int = 8, warmup: int = 3) -> float:
-    """Lesson 05: time a few training batches on copies of TRAINER's networks (the trainer is left unchanged)."""
+    """Lesson 05: time a few training batches on copies of TRAINER's networks (the trainer is left unchanged).
+
+    The batches run the step the trainer itself would (pick_step): the conditional one for lesson 10's GAN.
+    """
     if batches < 1 or warmup < 0:
         raise ValueError(tr("Need batches >= 1 and warmup >= 0, got batches={batches}, warmup={warmup}.",
                             batches=batches, warmup=warmup))  # fmt: skip
@@ -46,6 +50,7 @@ def seconds_per_batch(trainer: Trainer, batches: int = 8, warmup: int = 3) -> fl
     opt_g, opt_d = make_optimizers(gen, disc, trainer.config)
     rng = torch.Generator(trainer.device).manual_seed(0)  # its own random numbers: the trainer's stay untouched
     size, z_dim = min(trainer.config.batch_size, len(trainer.images)), trainer.config.z_dim
+    step = pick_step(trainer.config, (gen, disc, opt_g, opt_d), trainer.images[:size])
     started = 0.0
     for i in range(warmup + batches):  # the first batches are slow while PyTorch warms up
         if i == warmup:
@@ -53,7 +58,11 @@ def seconds_per_batch(trainer: Trainer, batches: int = 8, warmup: int = 3) -> fl
             started = time.perf_counter()
         pick = torch.randint(len(trainer.images), (size,), generator=rng, device=trainer.device)
         z = torch.randn(size, z_dim, generator=rng, device=trainer.device)  # (B, z_dim)
-        train_step(gen, disc, opt_g, opt_d, trainer.images[pick], z, trainer.config.r1)
+        labels = wanted = None
+        if trainer.labels is not None:  # the conditional GAN: true labels, and random digits to draw
+            labels = trainer.labels[pick]  # (B,)
+            wanted = torch.randint(N_DIGITS, (size,), generator=rng, device=trainer.device)  # (B,)
+        step(trainer.images[pick], z, labels, wanted)
     _sync(trainer.device)
     return (time.perf_counter() - started) / batches
 
@@ -119,6 +128,9 @@ class _Display:
         self.started = self.last_update = time.perf_counter()
         self.handle = None  # IPython's handle on the display, made by show()
 
+    columns = 4  # digits per row of the picture
+    digits_title = N_("fixed noise, now")
+
     def digits(self) -> torch.Tensor:  # (16, 1, 28, 28)
         raise NotImplementedError
 
@@ -141,11 +153,14 @@ class _Display:
 
     def picture(self) -> bytes:
         """Lesson 05: a PNG of the losses and of how sure the detective is, beside the fixed-noise digits."""
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure  # not pyplot: a redraw cut short leaves no figure behind to show
 
         from .plots import image_grid
 
-        fig, (losses, sure, right) = plt.subplots(1, 3, figsize=(13, 3.6), gridspec_kw={"width_ratios": [1.4, 1.4, 1]})
+        digits, columns = self.digits(), self.columns  # (n, 1, 28, 28), shown COLUMNS to a row
+        tall = max(3.6, 0.45 * math.ceil(len(digits) / columns) + 0.6)
+        fig = Figure(figsize=(13, tall))
+        losses, sure, right = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.4, 1.4, 1]})
         x = np.asarray(self.steps, dtype=float) / self.per_epoch  # (n,) each batch's place, in epochs
         rows = np.asarray(self.rows, dtype=float).reshape(-1, 4)  # (n, 4): one row per batch
         window = max(1, min(50, self.per_epoch // 5))
@@ -162,15 +177,14 @@ class _Display:
         sure.set(xlabel=tr("epoch"), ylim=(0, 1), title=tr("how sure the detective is: 'real' (1) or 'fake' (0)"))
         for ax in (losses, sure):
             ax.grid(alpha=0.3)
-            if len(self.rows):
+            if ax.get_legend_handles_labels()[0]:  # a conditional GAN's step does not say how sure D is
                 ax.legend(loc="upper right", fontsize=8)
-        right.imshow(image_grid(self.digits(), nrow=4), cmap="gray", vmin=0, vmax=255)
-        right.set_title(tr("fixed noise, now"))
+        right.imshow(image_grid(digits, nrow=columns), cmap="gray", vmin=0, vmax=255)
+        right.set_title(tr(self.digits_title))
         right.axis("off")
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=72)
-        plt.close(fig)
         return buffer.getvalue()
 
     def frame(self) -> _Frame:
@@ -185,11 +199,16 @@ class _Display:
         self.last_update = time.perf_counter()
 
     def update(self) -> None:
-        """Lesson 05: draw the display again with what is known now."""
+        """Lesson 05: draw the display again with what is known now.
+
+        The new frame is made whole before it replaces the old one: a stop (Ctrl-C) in the middle of a
+        redraw leaves the last frame showing.
+        """
         if self.handle is None:
             self.show()
         else:
-            self.handle.update(self.frame())
+            frame = self.frame()
+            self.handle.update(frame)
             self.last_update = time.perf_counter()
 
     def due(self) -> bool:
@@ -234,20 +253,33 @@ class LiveLoop(_Display):
 class LiveTraining(_Display):
     """Lesson 05: a Trainer callback: one display of losses, how sure D is, digits and time left, updated in place.
 
-    During an epoch it redraws every EVERY seconds (this makes the trainer wait for the device, so the
-    command line, which shows no display, never pays for it); it always redraws after an epoch.
+    It shows the digits from the first batch on. During an epoch it redraws every EVERY seconds (this
+    makes the trainer wait for the device, so the command line, which shows no display, never pays for
+    it); it always redraws after an epoch. With SECONDS (as given to fit or train_for) it shows the time
+    left of those seconds. A conditional GAN (lesson 10) shows one row per digit 0 to 9, asked for
+    a few times each, so each digit can be watched getting better.
     """
 
-    def __init__(self, trainer: Trainer, epochs: int | None = None, every: float = 3.0):
+    def __init__(self, trainer: Trainer, epochs: int | None = None, every: float = 3.0, seconds: float | None = None):
         super().__init__(trainer.batches_per_epoch, every)
-        self.trainer = trainer
+        if seconds is not None and not (isinstance(seconds, (int, float)) and not isinstance(seconds, bool)
+                                        and seconds > 0):  # fmt: skip
+            raise ValueError(tr("seconds must be a number > 0, got {seconds!r}.", seconds=seconds))
+        self.trainer, self.seconds = trainer, seconds
         self.target = trainer.config.epochs if epochs is None else epochs  # train until this many epochs are done
         self.first_step = trainer.epoch * self.per_epoch + trainer.batch
         self._read = (trainer.epoch, 0)  # (epoch, batch): how far the rows have been read
+        if trainer.labels is not None:  # the conditional GAN: rows 0..9, COLUMNS of each
+            self.digits_title = N_("each row: one digit, asked for 4 times")
 
     def digits(self) -> torch.Tensor:
-        """Lesson 05: the trainer's digits from its fixed noise (16, 1, 28, 28)."""
-        return self.trainer.samples()
+        """Lesson 05: the digits from the fixed noise (16, 1, 28, 28); lesson 10: 0 to 9, 4 of each (40, 1, 28, 28)."""
+        t = self.trainer
+        if t.labels is None:
+            return t.samples()
+        noise = t.fixed_noise[: self.columns].repeat(N_DIGITS, 1)  # (40, z_dim): the same 4 recipes for each digit
+        asked = torch.arange(N_DIGITS).repeat_interleave(self.columns)  # (40,) 0 0 0 0 1 1 1 1 ...
+        return generate(t.drawer, noise, asked)  # (40, 1, 28, 28)
 
     def status(self) -> tuple[float, str]:
         """Lesson 05: how far training is (0 to 1) and a line saying so, with the time left."""
@@ -257,7 +289,13 @@ class LiveTraining(_Display):
         fraction = 1.0 if end == 0 else min(1.0, step / end)
         elapsed = time.perf_counter() - self.started
         where = _where(t.epoch, self.target, t.batch, n)
-        return fraction, _status_line(where, elapsed, done, left_steps, self.sure_text())
+        if self.seconds is None or left_steps == 0:
+            return fraction, _status_line(where, elapsed, done, left_steps, self.sure_text())
+        left = max(0.0, self.seconds - elapsed)
+        guess = tr("about {duration} left", duration=format_duration(left)) if left > 0 else tr("done")
+        line = tr("{where} | {elapsed} so far | {left}{sure}", where=where, elapsed=format_duration(elapsed),
+                  left=guess, sure=self.sure_text())  # fmt: skip
+        return min(1.0, elapsed / self.seconds), line
 
     def _read_rows(self) -> None:
         """Copy the batches done since the last read from the trainer (this waits for the device)."""
@@ -288,22 +326,16 @@ class LiveTraining(_Display):
             raise ValueError(tr("This LiveTraining watches another Trainer; make one with LiveTraining(trainer)."))
 
 
-def train_for(trainer: Trainer, seconds: float) -> float:
+def train_for(trainer: Trainer, seconds: float, callbacks=(), clock=None) -> float:
     """Lesson 07: train TRAINER for about SECONDS (it stops after the batch running then); returns the seconds taken.
 
     Training also ends when the trainer's configured epochs are done; call it again to carry on.
+    CALLBACKS go to fit (a LiveTraining, say). CLOCK() -> seconds replaces the wall clock (the judge's
+    benchmarks count CPU seconds). This is the one "train for N seconds": Trainer.fit(seconds=...).
     """
-    import contextlib
-    import threading
-
-    if not seconds > 0:
+    if not (isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0):
         raise ValueError(tr("seconds must be a number > 0, got {seconds!r}.", seconds=seconds))
-    timer = threading.Timer(seconds, trainer.request_stop)
-    started = time.perf_counter()
-    timer.start()
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):  # hide "Stopped in epoch ...": stopping is the plan
-            trainer.fit(progress=False)
-    finally:
-        timer.cancel()
-    return time.perf_counter() - started
+    clock = time.perf_counter if clock is None else clock
+    started = clock()
+    trainer.fit(callbacks=callbacks, progress=False, seconds=seconds, clock=clock)
+    return clock() - started

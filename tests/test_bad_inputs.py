@@ -804,7 +804,7 @@ DAMAGED = {
     "ckpt-batch-out-of-range": "its batch count is 99, not a whole number from 0 to 1",
     "ckpt-order-out-of-range": r"its order of digits names digits outside 0..5999",
     "ckpt-history-wrong-type": "its history of losses is not four lists of numbers",
-    "ckpt-noise-wrong-shape": r"its fixed noise is not a float32 tensor \(N, 100\) of numbers",
+    "ckpt-noise-wrong-shape": r"its fixed noise is not a float32 tensor \(16, 100\) of finite numbers",
     "ckpt-config-wrong-type": r"is damaged or from another version of gan-lessons \(lr must be a number > 0",
     "ckpt-data-size-text": "is damaged: the number of digits it was trained on is '6000'",
 }

@@ -6,7 +6,7 @@ The graph itself needs CUDA: tests/test_cuda.py checks it against the eager step
 import pytest
 import torch
 
-from gan_lessons.graphed import _restore, _snapshot, engine, replay, why_not_graphed
+from gan_lessons.graphed import _restore, _snapshot, engine, make_graphed, why_not_graphed
 from gan_lessons.training import ConfigError, TrainConfig, Trainer, make_optimizers, train_step
 
 FAST = dict(epochs=2, batch_size=64, max_batches=3, seed=7)
@@ -31,11 +31,13 @@ def test_asked_for_on_the_cpu_it_trains_eagerly_and_says_why_once(small, capsys)
     asked = Trainer(small, TrainConfig(**FAST, cuda_graph=True), "cpu")
     assert engine(eager) == "eager" and engine(asked) == "not decided yet"
     history = asked.fit(progress=False)
-    assert engine(asked) == "eager" and asked._graph is False
+    assert engine(asked) == "eager" and asked.step_kind == "eager"
     assert history == eager.fit(progress=False), "the fallback is the eager step, number for number"
     said = capsys.readouterr().out
     assert said.count("cuda_graph: training with the ordinary (eager) step, because CUDA graphs need") == 1
-    assert replay(asked, asked.images[:64], torch.zeros(64, 100)) is None
+    nets = (asked.generator, asked.discriminator, asked.opt_g, asked.opt_d)
+    assert make_graphed(nets, asked.images[:64], asked.config) is None  # and it says why again
+    assert "because CUDA graphs need" in capsys.readouterr().out
 
 
 def test_a_checkpoint_asking_for_the_graph_resumes_on_the_cpu(small, tmp_path):
@@ -43,7 +45,7 @@ def test_a_checkpoint_asking_for_the_graph_resumes_on_the_cpu(small, tmp_path):
     first = Trainer(small, TrainConfig(**FAST, cuda_graph=True), "cpu")
     first.fit(1, progress=False, checkpoint=tmp_path / "c.pt")
     resumed = Trainer.load(tmp_path / "c.pt", small, "cpu")
-    assert resumed.config.cuda_graph and resumed._graph is None
+    assert resumed.config.cuda_graph and engine(resumed) == "not decided yet"
     assert resumed.fit(progress=False) == straight
 
 

@@ -291,3 +291,173 @@ def test_a_crashed_run_leaves_no_lock_behind(capsys):
     assert Path("run/.gan-lessons.lock").read_text() == str(first.pid)  # its lock file stays, but not its lock
     assert main([*RUN, "--resume"]) == 0  # --epochs 2: the run finishes
     assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch == 2
+
+
+# --- Stopping a lesson's training: after some seconds, or with the stop button, at any moment ----------------------
+
+FAST = dict(epochs=2, batch_size=64, max_batches=3, seed=7)  # 2 epochs of 3 batches on 512 digits
+
+
+def _ticks(step: float = 1.0):
+    """A clock that moves STEP seconds each time it is read: a stop after some seconds lands on a known batch."""
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += step
+        return now[0]
+
+    return clock
+
+
+def _straight(small) -> training.History:
+    return Trainer(small, training.TrainConfig(**FAST), "cpu").fit(progress=False)
+
+
+def test_fit_for_some_seconds_stops_and_the_next_fit_continues_exactly(small, capsys):
+    trainer = Trainer(small, training.TrainConfig(**FAST), "cpu")
+    trainer.fit(progress=False, seconds=1.5, clock=_ticks())  # read to start, then after each batch: 2, 3
+    assert (trainer.epoch, trainer.batch, trainer.trained_batches) == (0, 2, 2) and trainer.stopped_early
+    first = trainer.this_epoch()[:, :2]  # (2, 2): D and G loss of each batch
+    trainer.fit(progress=False, seconds=1, clock=_ticks())
+    assert (trainer.epoch, trainer.batch, trainer.trained_batches) == (1, 0, 3), "it carried on from batch 3"
+    assert capsys.readouterr().out == "", "a planned stop says nothing"
+    again = Trainer(small, training.TrainConfig(**FAST), "cpu")
+    again.fit(progress=False, seconds=1.5, clock=_ticks())
+    assert torch.equal(again.this_epoch()[:, :2], first), "the same seed, stopped at the same batch: the same numbers"
+    assert trainer.fit(progress=False) == _straight(small), "stopping and going on changes no number"
+    with pytest.raises(ValueError, match="seconds must be a number > 0"):
+        trainer.fit(seconds=0)
+
+
+def test_fit_for_real_seconds_trains_at_least_a_batch_each_time(small):
+    trainer = Trainer(small, training.TrainConfig(**dict(FAST, epochs=1000)), "cpu")
+    trainer.fit(progress=False, seconds=0.2)
+    first = trainer.trained_batches
+    trainer.fit(progress=False, seconds=0.2)
+    assert 1 <= first < trainer.trained_batches
+
+
+class _Interrupter:
+    """A callback that raises KeyboardInterrupt (as Jupyter's stop button does) after batch AT (counted from 1)."""
+
+    def __init__(self, at: int):
+        self.at, self.batches = at, 0
+
+    def on_batch(self, trainer: Trainer) -> None:
+        self.batches += 1
+        if self.batches == self.at:
+            raise KeyboardInterrupt
+
+    def __call__(self, trainer: Trainer) -> None:  # after each epoch
+        pass
+
+
+@pytest.mark.parametrize("at", [1, 3, 4])  # in the first batch's callback; at an epoch's end; in epoch 2
+def test_a_stop_in_a_callback_ends_fit_normally_and_the_next_fit_continues(small, capsys, at):
+    trainer = Trainer(small, training.TrainConfig(**FAST), "cpu")
+    history = trainer.fit(callbacks=[_Interrupter(at)], progress=False)
+    out = capsys.readouterr().out
+    assert out.count("Paused after") == 1 and f"Paused after {at} batches" in out and "Call fit again" in out
+    assert trainer.trained_batches == at and trainer.stopped_early and history is trainer.history
+    assert trainer.fit(progress=False) == _straight(small)
+
+
+@pytest.mark.parametrize("at", [1, 2, 5])
+def test_a_stop_inside_a_step_undoes_that_batch_and_the_next_fit_continues(small, monkeypatch, capsys, at):
+    real_step, steps = training.train_step, []
+
+    def step(*args):
+        steps.append(1)
+        if len(steps) == at:
+            raise KeyboardInterrupt  # the stop lands as the step begins
+        return real_step(*args)
+
+    trainer = Trainer(small, training.TrainConfig(**FAST), "cpu")
+    monkeypatch.setattr(training, "train_step", step)
+    trainer.fit(progress=False)
+    monkeypatch.undo()
+    assert trainer.trained_batches == at - 1, "the batch cut short is not counted"
+    assert capsys.readouterr().out.count("Paused after") == 1
+    assert trainer.fit(progress=False) == _straight(small), "its noise is drawn again: no number changes"
+
+
+def test_a_stop_before_anything_trained_leaves_a_history_a_lesson_can_read(small, monkeypatch, capsys):
+    def step(*args):
+        raise KeyboardInterrupt
+
+    trainer = Trainer(small, training.TrainConfig(**FAST), "cpu")
+    monkeypatch.setattr(training, "train_step", step)
+    history = trainer.fit(progress=False)
+    assert (history.last_d, history.last_g, trainer.trained_batches, trainer.steps) == (None, None, 0, 0)
+    assert history.epoch_d == [] and "Paused after 0 batches" in capsys.readouterr().out
+
+
+def test_last_losses_follow_the_unfinished_epoch_then_the_finished_ones(small, tmp_path):
+    trainer = Trainer(small, training.TrainConfig(**FAST), "cpu")
+    trainer.fit(progress=False, seconds=1.5, clock=_ticks())  # 2 batches of epoch 1
+    d, g = trainer.this_epoch()[:, 0].tolist(), trainer.this_epoch()[:, 1].tolist()
+    assert trainer.history.last_d == pytest.approx(sum(d) / 2) and trainer.history.last_g == pytest.approx(sum(g) / 2)
+    trainer.save(tmp_path / "c.pt")
+    resumed = Trainer.load(tmp_path / "c.pt", small, "cpu")
+    assert resumed.history.last_d == trainer.history.last_d, "a resumed trainer knows them too"
+    trainer.fit(1, progress=False)
+    history = trainer.history
+    assert history.last_d == history.epoch_d[-1] and history.last_g == history.epoch_g[-1]
+
+
+def test_in_a_notebook_the_sentence_says_to_run_the_cell_again(small, monkeypatch, capsys):
+    from gan_lessons import engine
+
+    monkeypatch.setattr(engine, "_in_notebook", lambda: True)
+    trainer = Trainer(small, training.TrainConfig(**FAST), "cpu")
+    trainer.fit(callbacks=[_Interrupter(2)], progress=False)
+    out = capsys.readouterr().out.strip()
+    assert out == "Paused after 2 batches of training (epoch 1, batch 2 of 3). Run this cell again to continue."
+
+
+def test_with_a_checkpoint_the_sentence_names_the_file_not_fit(small, tmp_path, capsys):
+    trainer = Trainer(small, training.TrainConfig(**FAST), "cpu")
+    trainer.fit(callbacks=[_Interrupter(4)], progress=False, checkpoint=tmp_path / "c.pt")
+    out = capsys.readouterr().out
+    assert f"Paused after 4 batches of training (epoch 2, batch 1 of 3), saved to {tmp_path / 'c.pt'}." in out
+    assert "fit" not in out
+    assert Trainer.load(tmp_path / "c.pt", small, "cpu").trained_batches == 4
+
+
+def _presses(times: int, at: int, in_callback: bool = False):
+    """A step (or a callback) that presses Ctrl-C TIMES times during batch AT, as an impatient learner would."""
+    real_step, calls = training.train_step, []
+
+    def press() -> None:
+        calls.append(1)
+        if len(calls) == at:
+            for _ in range(times):
+                signal.raise_signal(signal.SIGINT)
+
+    def step(*args):
+        if not in_callback:
+            press()
+        return real_step(*args)
+
+    class Watcher:
+        def on_batch(self, trainer):
+            if in_callback:
+                press()
+
+        def __call__(self, trainer):
+            pass
+
+    return step, Watcher()
+
+
+@pytest.mark.parametrize("in_callback", [False, True], ids=["in-a-step", "in-a-callback"])
+def test_pressing_stop_twice_ends_fit_normally_after_a_whole_batch(small, monkeypatch, capsys, in_callback):
+    step, watcher = _presses(times=2, at=2, in_callback=in_callback)
+    trainer = Trainer(small, training.TrainConfig(**FAST), "cpu")
+    monkeypatch.setattr(training, "train_step", step)
+    trainer.fit(callbacks=[watcher], progress=False)  # no checkpoint: a lesson's cell
+    monkeypatch.undo()
+    assert trainer.trained_batches == 2, "the batch in progress was finished, then training stopped"
+    assert trainer.stop_signal == signal.SIGINT and capsys.readouterr().out.count("Paused after 2 batches") == 1
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "the usual Ctrl-C is back"
+    assert trainer.fit(progress=False) == _straight(small)

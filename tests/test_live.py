@@ -73,17 +73,35 @@ def test_seconds_per_batch_measures_without_touching_the_trainer(trainer):
 
 
 def test_seconds_per_batch_times_the_configured_step(small, monkeypatch):
-    from gan_lessons import live
+    from gan_lessons import training
 
-    real_step, penalties = live.train_step, []
+    real_step, penalties = training.train_step, []
 
     def step(*args):
         penalties.append(args[6])  # the r1 argument
         return real_step(*args)
 
-    monkeypatch.setattr(live, "train_step", step)
+    monkeypatch.setattr(training, "train_step", step)
     seconds_per_batch(Trainer(small, TrainConfig(**TINY, r1=0.5), "cpu"), batches=1, warmup=0)
     assert penalties == [0.5], "the timed step must include the gradient penalty the run will pay for"
+
+
+def test_seconds_per_batch_times_the_conditional_step_for_a_conditional_trainer(small, monkeypatch):
+    from gan_lessons import training
+
+    trainer = Trainer(small, TrainConfig(**TINY, arch="conditional"), "cpu")
+    before = {k: v.clone() for k, v in trainer.generator.state_dict().items()}
+    real_step, asked = training.conditional_step, []
+
+    def step(g, d, opt_g, opt_d, real, labels, z, wanted, r1=0.0):
+        asked.append((labels.clone(), wanted.clone()))
+        return real_step(g, d, opt_g, opt_d, real, labels, z, wanted, r1)
+
+    monkeypatch.setattr(training, "conditional_step", step)
+    assert 0 < seconds_per_batch(trainer, batches=2, warmup=1) < 60  # it raised TypeError before
+    assert len(asked) == 3 and all(len(labels) == len(wanted) == 32 for labels, wanted in asked)
+    assert all(0 <= int(w.min()) and int(w.max()) <= 9 for _, w in asked)
+    assert all(torch.equal(before[k], v) for k, v in trainer.generator.state_dict().items()), "trainer untouched"
 
 
 def test_one_display_updates_in_place_after_every_epoch(trainer, fake_display):
@@ -263,3 +281,48 @@ def test_guesses_figure_colours_each_guess(sample):
     assert [t.get_color() for t in titles] == ["red", "green", "green"]
     with pytest.raises(ValueError, match="B probabilities"):
         guesses_figure(images, torch.tensor([0.5]))
+
+
+def test_live_training_with_seconds_shows_digits_at_once_and_the_time_left(trainer, fake_display):
+    live = LiveTraining(trainer, every=0, seconds=60)
+    trainer.fit(callbacks=[live], progress=False, seconds=60)
+    first = fake_display.shown[0]
+    assert "left" in repr(first) and "epoch 1 of 2, batch 1 of 2" in repr(first), "shown after the first batch"
+    assert 0 <= first.fraction < 0.5 and first.png.startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="seconds must be a number > 0"):
+        LiveTraining(trainer, seconds=0)
+
+
+def test_live_training_of_a_conditional_gan_shows_a_row_per_digit(small, fake_display):
+    trainer = Trainer(small, TrainConfig(**TINY, arch="conditional"), "cpu")
+    live = LiveTraining(trainer, every=3600)
+    digits = live.digits()
+    assert digits.shape == (40, 1, 28, 28)  # rows 0..9, 4 of each
+    assert not torch.equal(digits[0], digits[4]), "the next row asks for another digit, with the same noise"
+    trainer.fit(callbacks=[live], progress=False)
+    assert fake_display.shown and fake_display.shown[-1].png.startswith(b"\x89PNG")
+
+
+def test_a_stop_during_a_redraw_leaves_the_last_frame_and_ends_fit_normally(trainer, fake_display, monkeypatch,
+                                                                            capsys):  # fmt: skip
+    import matplotlib.pyplot as plt
+
+    from gan_lessons import live as live_module
+
+    live = LiveTraining(trainer, every=0)
+    calls, real_picture = [], live_module._Display.picture
+
+    def picture(self):
+        calls.append(1)
+        if len(calls) == 2:  # in the middle of the second redraw
+            raise KeyboardInterrupt
+        return real_picture(self)
+
+    monkeypatch.setattr(live_module._Display, "picture", picture)
+    figures = plt.get_fignums()
+    trainer.fit(callbacks=[live], progress=False)
+    assert len(fake_display.shown) == 1 and fake_display.updates == [], "the first frame stays on show"
+    assert capsys.readouterr().out.count("Paused after 2 batches") == 1
+    assert plt.get_fignums() == figures, "no half-drawn figure is left for Jupyter to show"
+    monkeypatch.undo()
+    assert trainer.fit(progress=False) == Trainer(trainer.images, TrainConfig(**TINY), "cpu").fit(progress=False)
