@@ -25,7 +25,7 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "N_", "get_language", "set_language", "padded", "shown", "tr"]
+__all__ = ["LANGUAGES", "N_", "get_language", "set_language", "pad_to", "shown", "tr"]
 
 ENV_LANG = "GAN_LESSONS_LANG"
 LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
@@ -96,7 +96,7 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in text)
 
 
-def padded(text: object, width: int, align: str = ">") -> str:
+def pad_to(text: object, width: int, align: str = ">") -> str:
     """Lesson 02: TEXT padded with spaces to WIDTH columns, right-aligned (">"), left ("<") or centred ("^").
 
     Like f"{text:>{width}}", but it counts a Chinese character as two columns, so tables line up in both editions.
