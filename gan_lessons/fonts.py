@@ -15,6 +15,7 @@ wherever the package is used, in a test or not.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -55,6 +56,9 @@ def use_cjk_font(system_fallback: bool | None = None) -> list[str]:
     manager = font_manager.fontManager
     if not any(Path(entry.fname) == SHIPPED for entry in manager.ttflist):
         manager.addfont(str(SHIPPED))
+        regular = next(entry for entry in manager.ttflist if Path(entry.fname) == SHIPPED)
+        manager.ttflist.append(dataclasses.replace(regular, weight=700))  # bold titles: the same letters, no warning
+        manager._findfont_cached.cache_clear()
     installed = {entry.name for entry in manager.ttflist}
     system = [name for name in SYSTEM_FAMILIES if name in installed] if system_fallback else []
     families = [LATIN, FAMILY, *system]
