@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ENGLISH = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CHINESE_DIR = ROOT / "notebooks" / "zh-CN"
 CJK = re.compile(r"[\u3400-\u9fff]")
-PAGES = ("README.zh-CN.md", "docs/teachers.zh-CN.md")  # read, never drawn in a figure
+PAGES = ("README.zh-CN.md", "docs/teachers.zh-CN.md", "docs/troubleshooting.zh-CN.md")  # read, never drawn
 BADGE = "https://colab.research.google.com/github/gan-lessons/gan-lessons/blob/main/notebooks/{}"
 
 
