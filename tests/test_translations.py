@@ -384,3 +384,30 @@ def test_the_font_and_the_catalogue_are_installed_with_the_package():
     assert len(files) >= 3
     left_out = [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)]
     assert not left_out, f"pyproject.toml's package-data leaves out {left_out}: pip (and Colab) would not install them"
+
+
+def test_every_picture_of_the_package_gets_the_shipped_font_whatever_was_set(monkeypatch, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import torch
+
+    from gan_lessons import fonts
+    from gan_lessons.plots import grid_figure
+
+    monkeypatch.setenv(fonts.ENV_STRICT, "1")
+    with matplotlib.rc_context():
+        matplotlib.rcParams["font.family"] = ["serif"]  # a learner's own choice
+        fig = grid_figure(torch.zeros(4, 1, 28, 28), title="电脑画的数字")
+        assert matplotlib.rcParams["font.family"][0] == "serif", "the learner's font stays first"
+        assert fonts.FAMILY in matplotlib.rcParams["font.family"]
+        fig.savefig(tmp_path / "title.png")  # strict mode: a box would raise
+        plt.close(fig)
+        matplotlib.rcdefaults()  # everything reset: the next picture puts the font back
+        fig = grid_figure(torch.zeros(4, 1, 28, 28), title="电脑画的数字")
+        assert matplotlib.rcParams["font.family"] == [fonts.LATIN, fonts.FAMILY]
+        fig.axes[0].set_title("\U00020000")  # in no font: strict mode makes it an error, outside pytest too
+        with pytest.raises(UserWarning, match="missing from font"):
+            fig.savefig(tmp_path / "box.png")
+        plt.close(fig)
