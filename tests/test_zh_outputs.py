@@ -66,7 +66,8 @@ ALLOWED = {
     "MB",  # megabytes, written so in Chinese too
 }  # fmt: skip
 # PyTorch's own words, shown on purpose (lesson 05 lets a second backward() fail); the lesson explains them.
-QUOTED = ("Trying to backward through the graph a second time",)
+QUOTED = ("Trying to backward through the graph a second time (or directly access saved tensors after they have "
+          "already been freed)",)
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f][\w'\u00c0-\u024f]*")
 CODE_LINE = re.compile(r"^\s*(\([\w.]+\): )?[A-Za-z_]\w*\(")  # a line of a printed network or tensor
 CALL = re.compile(r"[A-Za-z_][\w.]*\([^()\s，。：]*\)")
@@ -80,6 +81,7 @@ def english_words(text: str) -> set[str]:
         text = text.replace(quoted, " ")
     text = "\n".join(line for line in text.splitlines() if not CODE_LINE.match(line))
     text = re.sub(r"\S*[/\\]\S*|[\w+-]+(\.[\w+-]+)+", " ", text)  # paths and dotted names
+    text = re.sub(r"'[\w-]+'|\"[\w-]+\"", " ", text)  # a value as the learner types it: SHIPPED = "dcgan"
     while CALL.search(text):  # calls written as code: D(real), D(G(z)), backward()
         text = CALL.sub(" ", text)
     words = {w for w in WORD.findall(text) if len(w) > 1 and not re.search(r"[\d_]", w)}
@@ -135,6 +137,7 @@ def test_english_words_finds_prose_but_not_code():
     assert english_words("和 gan_lessons.models.ClassicGenerator 一样；Conv2d 和 nn.BCELoss；D(G(z))") == set()
     assert english_words("Forger(\n  (net): Sequential(\n    (0): Linear(in_features=2)\n)") == set()
     assert english_words("--- 自带的 classic ---") == {"classic"}
+    assert english_words("正在使用工具包自带的 'dcgan' 生成器") == set()
     assert english_words("D(real) 0.65，D(fake) 0.59，<code>值：-3</code>，backward()") == set()
 
 
