@@ -58,7 +58,9 @@ def use_cjk_font(system_fallback: bool | None = None) -> list[str]:
         manager.addfont(str(SHIPPED))
         regular = next(entry for entry in manager.ttflist if Path(entry.fname) == SHIPPED)
         manager.ttflist.append(dataclasses.replace(regular, weight=700))  # bold titles: the same letters, no warning
-        manager._findfont_cached.cache_clear()
+        cached = getattr(manager, "_findfont_cached", None)  # matplotlib's memory of earlier look-ups
+        if cached is not None:
+            cached.cache_clear()
     installed = {entry.name for entry in manager.ttflist}
     system = [name for name in SYSTEM_FAMILIES if name in installed] if system_fallback else []
     families = [LATIN, FAMILY, *system]
