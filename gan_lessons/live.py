@@ -143,8 +143,10 @@ class _Display:
         """Lesson 05: a PNG of the losses and of how sure the detective is, beside the fixed-noise digits."""
         import matplotlib.pyplot as plt
 
+        from .fonts import ensure_font
         from .plots import image_grid
 
+        ensure_font()  # Chinese text drawn with the shipped font
         fig, (losses, sure, right) = plt.subplots(1, 3, figsize=(13, 3.6), gridspec_kw={"width_ratios": [1.4, 1.4, 1]})
         x = np.asarray(self.steps, dtype=float) / self.per_epoch  # (n,) each batch's place, in epochs
         rows = np.asarray(self.rows, dtype=float).reshape(-1, 4)  # (n, 4): one row per batch
