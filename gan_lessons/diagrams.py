@@ -37,6 +37,9 @@ def gan_diagram(real: torch.Tensor | None = None, fake: torch.Tensor | None = No
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+    from .fonts import ensure_font
+
+    ensure_font()  # Chinese text drawn with the shipped font
     fig, ax = plt.subplots(figsize=(11, 5.5))
     ax.set_xlim(0, 12)
     ax.set_ylim(-1.1, 6)

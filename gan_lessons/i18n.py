@@ -12,16 +12,20 @@ it (it reads the code and checks that every message has a Chinese twin with the 
 One setting picks the language: ``set_language("zh-CN")`` (a notebook's parameter cell), or else the
 environment variable GAN_LESSONS_LANG; English is the default. A message with no Chinese twin yet
 is shown in English, never as an error.
+
+Names that the code uses as data ("ring", "train", "dcgan", ...) stay the same in both editions; what the
+learner reads is ``shown(name)``: ``print(shown("ring"))`` prints "ring" in English and 圆环 in Chinese.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from functools import cache
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "N_", "get_language", "set_language", "tr"]
+__all__ = ["LANGUAGES", "N_", "get_language", "set_language", "pad_to", "shown", "tr"]
 
 ENV_LANG = "GAN_LESSONS_LANG"
 LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
@@ -94,3 +98,31 @@ def tr(message: str, /, **values: object) -> str:
 def N_(message: str) -> str:  # noqa: N802 (the usual name of this marker)
     """Lesson 00: mark MESSAGE for translation where it is written; tr() translates it where it is shown."""
     return message
+
+
+SHOWN = (N_("ring"), N_("grid"), N_("spiral"), N_("non-saturating"), N_("minimax"), N_("train"), N_("eval"),
+         N_("noise"), N_("view"), N_("classic"), N_("dcgan"), N_("conditional"), N_("lesson 07"), N_("recipe"),
+         N_("digit"), N_("table"), N_("morph"))  # fmt: skip
+
+
+def shown(name: str) -> str:
+    """Lesson 02: a name the code uses as data (one of SHOWN, e.g. "ring") as the learner reads it."""
+    return tr(name)
+
+
+def display_width(text: str) -> int:
+    """Lesson 02: how many columns TEXT takes when printed: a Chinese character is two columns wide, a letter one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+def pad_to(text: object, width: int, align: str = ">") -> str:
+    """Lesson 02: TEXT padded with spaces to WIDTH columns, right-aligned (">"), left ("<") or centred ("^").
+
+    Like f"{text:>{width}}", but it counts a Chinese character as two columns, so tables line up in both editions.
+    """
+    if align not in ("<", ">", "^"):
+        raise ValueError(tr('align must be "<", ">" or "^", got {align!r}.', align=align))
+    text = str(text)
+    space = max(0, width - display_width(text))
+    left = {"<": 0, ">": space, "^": space // 2}[align]
+    return " " * left + text + " " * (space - left)

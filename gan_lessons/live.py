@@ -155,8 +155,10 @@ class _Display:
         """Lesson 05: a PNG of the losses and of how sure the detective is, beside the fixed-noise digits."""
         from matplotlib.figure import Figure  # not pyplot: a redraw cut short leaves no figure behind to show
 
+        from .fonts import ensure_font
         from .plots import image_grid
 
+        ensure_font()  # Chinese text drawn with the shipped font
         digits, columns = self.digits(), self.columns  # (n, 1, 28, 28), shown COLUMNS to a row
         tall = max(3.6, 0.45 * math.ceil(len(digits) / columns) + 0.6)
         fig = Figure(figsize=(13, tall))

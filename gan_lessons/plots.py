@@ -13,7 +13,10 @@ from matplotlib.figure import Figure
 
 from . import validate as check
 from .data import to_pixels
+from .fonts import ensure_font
 from .i18n import tr
+
+ensure_font()  # from the first picture on, Chinese is drawn with the shipped font
 
 
 def image_grid(images: torch.Tensor, nrow: int | None = None, pad: int = 2) -> np.ndarray:
@@ -64,6 +67,7 @@ def png_bytes(picture: np.ndarray | Figure, scale: int = 1, dpi: float = 72) -> 
 def grid_figure(images: torch.Tensor, nrow: int | None = None, title: str | None = None, size: float = 4.0):
     """Lesson 01: a matplotlib figure of a grid of digits (4x4 for 16, like the reference)."""
     grid = image_grid(images, nrow)
+    ensure_font()  # Chinese text in any picture, whatever matplotlib's settings
     fig, ax = plt.subplots(figsize=(size, size * grid.shape[0] / grid.shape[1]))
     ax.imshow(grid, cmap="gray", vmin=0, vmax=255)
     ax.axis("off")
@@ -98,6 +102,7 @@ def loss_figure(d_losses: list[float], g_losses: list[float], xlabel: str | None
         raise ValueError(tr("Expected two lists of numbers: the D losses and the G losses.")) from None
     if d.ndim != 1 or d.shape != g.shape:
         raise ValueError(tr("Expected two lists of losses of the same length; got {d} and {g}.", d=d.shape, g=g.shape))
+    ensure_font()  # Chinese text in any picture, whatever matplotlib's settings
     fig, ax = plt.subplots(figsize=(6, 3.5))
     steps = np.arange(1, len(d) + 1)
     ax.plot(steps, d, label=tr("discriminator (D)"))
@@ -123,6 +128,7 @@ def pixel_figure(image: torch.Tensor, size: float = 9.0):
         raise ValueError(tr("Expected one digit of shape (28, 28) or (1, 28, 28), got {shape}.",
                             shape=tuple(image.shape)))  # fmt: skip
     pixels = (pixels if pixels.dtype == torch.uint8 else to_pixels(pixels)).numpy()  # (H, W) of 0..255
+    ensure_font()  # Chinese text in any picture, whatever matplotlib's settings
     fig, ax = plt.subplots(figsize=(size, size))
     ax.imshow(pixels, cmap="gray", vmin=0, vmax=255)
     for (row, col), value in np.ndenumerate(pixels):
@@ -149,6 +155,7 @@ def sliding_filter_figure(digit: torch.Tensor, kernel: torch.Tensor, feature_map
     if digit.dim() != 2 or kernel.dim() != 2 or feature_map.dim() != 2:
         raise ValueError(tr("Expected a digit (H, W), a filter (k, k) and a feature map (H', W'), each one picture."))
     k = kernel.shape[0]
+    ensure_font()  # Chinese text in any picture, whatever matplotlib's settings
     fig, axes = plt.subplots(1, 3, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 0.6, 1]})
     axes[0].imshow(digit.numpy(), cmap="gray")
     axes[1].imshow(kernel.numpy(), cmap="coolwarm", vmin=-2 * kernel.abs().max(), vmax=2 * kernel.abs().max())
@@ -175,6 +182,7 @@ def guesses_figure(images: torch.Tensor, probabilities: torch.Tensor, title: str
     if images.dim() != 4 or len(images) != len(probabilities) or len(images) == 0:
         raise ValueError(tr("Expected B digits (B, 1, 28, 28) and B probabilities; got {shape} and {n}.",
                             shape=tuple(images.shape), n=len(probabilities)))  # fmt: skip
+    ensure_font()  # Chinese text in any picture, whatever matplotlib's settings
     fig, axes = plt.subplots(1, len(images), figsize=(1.6 * len(images), 2.0), squeeze=False)
     for ax, image, p in zip(axes[0], images, probabilities, strict=True):
         ax.imshow(image_grid(image[None], pad=0), cmap="gray", vmin=0, vmax=255)

@@ -351,6 +351,8 @@ class GamePicture:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
+        from .fonts import ensure_font
+
         if not isinstance(game, ToyGame):
             raise ToyError(tr("GamePicture needs a ToyGame, such as ToyGame(); got {kind}.", kind=type(game).__name__))
         n_points, resolution = _size(n_points, "n_points", 10_000), _size(resolution, "resolution", 400)
@@ -358,6 +360,7 @@ class GamePicture:
         self.n_points, self.resolution = n_points, resolution
         ticks = torch.linspace(-VIEW, VIEW, resolution)  # (R,)
         self.grid = torch.cartesian_prod(ticks, ticks).flip(1)  # (R*R, 2): rows go along y, columns along x
+        ensure_font()  # Chinese text drawn with the shipped font
         self.fig = Figure(figsize=(10, 4.4), dpi=dpi)
         self.canvas = FigureCanvasAgg(self.fig)
         self.ax, self.ax_losses = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})

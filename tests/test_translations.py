@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ENGLISH = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CHINESE_DIR = ROOT / "notebooks" / "zh-CN"
 CJK = re.compile(r"[\u3400-\u9fff]")
-PAGES = ("README.zh-CN.md", "docs/teachers.zh-CN.md")  # read, never drawn in a figure
+PAGES = ("README.zh-CN.md", "docs/teachers.zh-CN.md", "docs/troubleshooting.zh-CN.md")  # read, never drawn
 BADGE = "https://colab.research.google.com/github/gan-lessons/gan-lessons/blob/main/notebooks/{}"
 
 
@@ -248,7 +248,8 @@ def test_one_setting_picks_the_language(monkeypatch, capsys):
     monkeypatch.setenv(i18n.ENV_LANG, "klingon")  # a typo in the environment: English, said once (issue #22)
     assert (i18n.get_language(), i18n.get_language()) == ("en", "en")
     said = capsys.readouterr().err.splitlines()
-    assert len(said) == 1 and "GAN_LESSONS_LANG='klingon' is not a language gan-lessons speaks" in said[0]
+    assert len(said) == 1
+    assert "GAN_LESSONS_LANG='klingon' is not a language gan-lessons speaks; using English" in said[0]
     with pytest.raises(ValueError, match="未知的语言"):
         i18n.set_language("fr")
 
@@ -387,3 +388,30 @@ def test_the_font_and_the_catalogue_are_installed_with_the_package():
     assert len(files) >= 3
     left_out = [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)]
     assert not left_out, f"pyproject.toml's package-data leaves out {left_out}: pip (and Colab) would not install them"
+
+
+def test_every_picture_of_the_package_gets_the_shipped_font_whatever_was_set(monkeypatch, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import torch
+
+    from gan_lessons import fonts
+    from gan_lessons.plots import grid_figure
+
+    monkeypatch.setenv(fonts.ENV_STRICT, "1")
+    with matplotlib.rc_context():
+        matplotlib.rcParams["font.family"] = ["serif"]  # a learner's own choice
+        fig = grid_figure(torch.zeros(4, 1, 28, 28), title="电脑画的数字")
+        assert matplotlib.rcParams["font.family"][0] == "serif", "the learner's font stays first"
+        assert fonts.FAMILY in matplotlib.rcParams["font.family"]
+        fig.savefig(tmp_path / "title.png")  # strict mode: a box would raise
+        plt.close(fig)
+        matplotlib.rcdefaults()  # everything reset: the next picture puts the font back
+        fig = grid_figure(torch.zeros(4, 1, 28, 28), title="电脑画的数字")
+        assert matplotlib.rcParams["font.family"] == [fonts.LATIN, fonts.FAMILY]
+        fig.axes[0].set_title("\U00020000")  # in no font: strict mode makes it an error, outside pytest too
+        with pytest.raises(UserWarning, match="missing from font"):
+            fig.savefig(tmp_path / "box.png")
+        plt.close(fig)
