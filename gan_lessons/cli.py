@@ -376,13 +376,11 @@ def _remove_stale_parts(ckpt: Path) -> None:
 def _fit(trainer, out: Path, args: argparse.Namespace) -> int:
     """Train, saving as we go; say how it ended and how to continue."""
     from .checkpoints import write_text_atomic
-    from .diagnose import likely_cause
     from .engine import print_every
     from .plots import save_grid
 
     ckpt = out / "checkpoint.pt"
     again = continue_command(args, trainer.config.arch)
-    resumed = bool(args.resume and trainer.epoch + trainer.batch > 0)
 
     def save_outputs(t) -> None:
         write_text_atomic(t.history.csv_text(), out / "history.csv")
@@ -398,9 +396,7 @@ def _fit(trainer, out: Path, args: argparse.Namespace) -> int:
             trainer.fit(args.epochs, callbacks, progress=not args.quiet, checkpoint=ckpt)
     except TrainingDiverged as err:
         kept = tr("It is {ckpt}.", ckpt=ckpt) if ckpt.exists() else tr("No checkpoint was saved yet.")
-        named = tr("Likely cause: {causes}.", causes="")[:8] in str(err)  # the engine may name it itself one day
-        cause = "" if named else " " + likely_cause(trainer.config, resumed)
-        raise TrainingDiverged(f"{err} {kept}{cause}") from err
+        raise TrainingDiverged(f"{err} {kept}") from err  # the engine's message names the likely cause
     except KeyboardInterrupt as err:  # a second Ctrl-C or SIGTERM stops at once, without saving
         if ckpt.exists():
             kept = tr("{ckpt} holds the last saved progress. To continue: {again}", ckpt=ckpt, again=again)

@@ -26,6 +26,7 @@ from . import graphed, resume, training
 from . import validate as check
 from .checkpoints import FORMAT, CheckpointError, load_safe, save_atomic
 from .data import MnistData, shuffled_batches, to_model_range
+from .diagnose import likely_cause
 from .i18n import tr
 from .models import N_DIGITS, build_gan, generate, make_noise
 from .training import MAX_EPOCHS, ConfigError, TrainConfig, TrainingDiverged, make_optimizers, resolve_device
@@ -230,6 +231,7 @@ class Trainer:
         self._losses: torch.Tensor | None = None  # (batches, 2) this epoch's losses, on the device
         self._sure: torch.Tensor | None = None  # (batches, 2) mean D(real), D(fake), kept only for a watcher
         self.stopped_early = False
+        self.resumed = False  # True once load() gave this trainer a checkpoint's state (a blow-up may come from it)
         self.stop_signal: int | None = None  # the signal that stopped the last fit early (SIGINT, SIGTERM), if any
         self._stop = threading.Event()
         self._picked: PickedStep | None = None  # the step for each batch (pick_step), chosen at the first batch
@@ -290,6 +292,7 @@ class Trainer:
         """
         target = self.config.epochs if epochs is None else epochs
         target = check.whole(target, "epochs", 0, MAX_EPOCHS, error=ConfigError)  # the config's rule
+        callbacks = _check_callbacks(callbacks)
         time_up = _deadline(seconds, clock)
         self._stop.clear()
         signals, interrupted = _Signals(self._stop), False
@@ -341,7 +344,8 @@ class Trainer:
                     self.save(checkpoint)
                 bar.set_postfix(D=f"{self.history.epoch_d[-1]:.3f}", G=f"{self.history.epoch_g[-1]:.3f}")
                 for callback in callbacks:
-                    callback(self)
+                    if callable(callback):  # an object with only on_batch watches the batches alone
+                        callback(self)
 
     def _run_epoch(self, bar, should_stop: Callable[[], bool], watchers: Sequence[Callback] = (),
                    signals: _Signals | None = None) -> bool:  # fmt: skip
@@ -471,9 +475,9 @@ class Trainer:
         else:
             where, restart = tr("in epoch {epoch}, batch {batch}", epoch=epoch, batch=batch), ""
         return TrainingDiverged(tr(
-            "Training blew up: the losses became NaN or infinite {where}. This usually means the learning rate is too "
-            "high (it is {lr}); try 2e-4. The last good checkpoint, if you saved one, is unchanged.{restart}",
-            where=where, lr=self.config.lr, restart=restart))  # fmt: skip
+            "Training blew up: the losses became NaN or infinite {where}. {cause} The last good checkpoint, if you "
+            "saved one, is unchanged.{restart}", where=where, cause=likely_cause(self.config, self.resumed),
+            restart=restart))  # fmt: skip
 
     def state_dict(self) -> dict:
         """Lesson 05: everything needed to continue exactly where training is now."""
@@ -513,6 +517,7 @@ class Trainer:
             problem = resume.damage(state, trainer)
             if problem is None:
                 trainer._load_state(state)
+                trainer.resumed = True
         except (KeyError, TypeError, AttributeError, RuntimeError, ConfigError) as err:
             why = (str(err).strip().splitlines() or [type(err).__name__])[0]  # torch's first line says enough
             raise CheckpointError(tr("{path} is damaged or from another version of gan-lessons ({why}).", path=path,
@@ -604,6 +609,15 @@ def _in_notebook() -> bool:
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
     return getattr(shell, "kernel", None) is not None
+
+
+def _check_callbacks(callbacks: object) -> tuple:
+    """CALLBACKS as a tuple of callables (or objects with on_batch), or a TypeError saying what fit takes."""
+    ok = isinstance(callbacks, (list, tuple)) and all(callable(c) or hasattr(c, "on_batch") for c in callbacks)
+    if not ok:
+        raise TypeError(tr("callbacks must be a list of functions, such as [live] or [], got {value}.",
+                           value=check.describe(callbacks)))  # fmt: skip
+    return tuple(callbacks)
 
 
 def print_every(n: int = 5) -> Callback:

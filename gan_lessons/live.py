@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import io
 import math
 import time
 
@@ -12,6 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import validate as check
 from .engine import Trainer, pick_step
 from .i18n import N_, tr
 from .models import N_DIGITS, generate, make_noise
@@ -20,6 +20,9 @@ from .training import make_optimizers
 
 def format_duration(seconds: float) -> str:
     """Lesson 05: a time in words a person reads easily, like "3 min 5 s" or "1 h 20 min"."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float, np.integer, np.floating)):
+        raise TypeError(tr("A duration must be a number of seconds, such as 65; got {seconds}.",
+                           seconds=check.describe(seconds)))  # fmt: skip
     if not seconds >= 0 or seconds == float("inf"):
         raise ValueError(tr("A duration must be a finite number of seconds >= 0, got {seconds!r}.", seconds=seconds))
     seconds = round(seconds)
@@ -96,14 +99,18 @@ def _where(epoch: int, epochs: int, batch: int, batches: int) -> str:
               batches=batches)  # fmt: skip
 
 
-def _status_line(where: str, elapsed: float, done: int, left: int, sure: str) -> str:
-    """The live display's line: where training is, the time so far, the time LEFT steps will take, D's answers."""
-    if left <= 0:
+def _status_line(where: str, elapsed: float, done: int, left: int, sure: str, limit: float | None = None) -> str:
+    """The live display's line: where training is, the time so far, the time LEFT steps will take (never more
+    than what is left of the time LIMIT, when there is one), D's answers."""
+    estimate = None if done <= 0 else elapsed / done * left
+    if limit is not None:
+        estimate = limit - elapsed if estimate is None else min(estimate, limit - elapsed)
+    if left <= 0 or (estimate is not None and estimate <= 0):
         guess = tr("done")
-    elif done <= 0:
+    elif estimate is None:
         guess = tr("time left: measuring...")
     else:
-        guess = tr("about {duration} left", duration=format_duration(elapsed / done * left))
+        guess = tr("about {duration} left", duration=format_duration(estimate))
     return tr("{where} | {elapsed} so far | {left}{sure}", where=where, elapsed=format_duration(elapsed), left=guess,
               sure=sure)  # fmt: skip
 
@@ -156,7 +163,7 @@ class _Display:
         from matplotlib.figure import Figure  # not pyplot: a redraw cut short leaves no figure behind to show
 
         from .fonts import ensure_font
-        from .plots import image_grid
+        from .plots import image_grid, png_bytes
 
         ensure_font()  # Chinese text drawn with the shipped font
         digits, columns = self.digits(), self.columns  # (n, 1, 28, 28), shown COLUMNS to a row
@@ -185,9 +192,7 @@ class _Display:
         right.set_title(tr(self.digits_title))
         right.axis("off")
         fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=72)
-        return buffer.getvalue()
+        return png_bytes(fig, dpi=72)
 
     def frame(self) -> _Frame:
         """Lesson 05: the progress bar, the status line and the picture, ready to display."""
@@ -225,12 +230,15 @@ class LiveLoop(_Display):
     draws from 16 fixed noise vectors, and the time left; it redraws every EVERY seconds.
     """
 
-    def __init__(self, generator: nn.Module, epochs: int, batches_per_epoch: int, every: float = 2.0, seed: int = 1):
+    def __init__(self, generator: nn.Module, epochs: int, batches_per_epoch: int, every: float = 2.0, seed: int = 1,
+                 seconds: float | None = None):  # fmt: skip
         for name, value in (("epochs", epochs), ("batches_per_epoch", batches_per_epoch)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(tr("{name} must be a whole number >= 1, got {value!r}.", name=name, value=value))
+        if seconds is not None:  # the loop's time limit: the time left is never more than what is left of it
+            seconds = check.number(seconds, "seconds", 0, above=True)
         super().__init__(batches_per_epoch, every)
-        self.generator, self.total = generator, epochs * batches_per_epoch
+        self.generator, self.total, self.seconds = generator, epochs * batches_per_epoch, seconds
         self.noise = make_noise(16, generator.z_dim, seed=seed)  # (16, z_dim): the same 16 recipes every time
 
     def digits(self) -> torch.Tensor:
@@ -242,7 +250,9 @@ class LiveLoop(_Display):
         done, elapsed = len(self.rows), time.perf_counter() - self.started
         epoch, batch = divmod(done, self.per_epoch)
         where = _where(epoch, self.total // self.per_epoch, batch, self.per_epoch)
-        return min(1.0, done / self.total), _status_line(where, elapsed, done, self.total - done, self.sure_text())
+        fraction = done / self.total if self.seconds is None else max(done / self.total, elapsed / self.seconds)
+        line = _status_line(where, elapsed, done, self.total - done, self.sure_text(), self.seconds)
+        return min(1.0, fraction), line
 
     def add(self, d_loss, g_loss, d_real, d_fake) -> None:
         """Lesson 05: note one batch (the two losses, and D's answers on the real digits and on the fakes)."""
@@ -264,9 +274,8 @@ class LiveTraining(_Display):
 
     def __init__(self, trainer: Trainer, epochs: int | None = None, every: float = 3.0, seconds: float | None = None):
         super().__init__(trainer.batches_per_epoch, every)
-        if seconds is not None and not (isinstance(seconds, (int, float)) and not isinstance(seconds, bool)
-                                        and seconds > 0):  # fmt: skip
-            raise ValueError(tr("seconds must be a number > 0, got {seconds!r}.", seconds=seconds))
+        if seconds is not None:
+            seconds = check.number(seconds, "seconds", 0, above=True)  # NumPy's numbers too (validate.py's rule)
         self.trainer, self.seconds = trainer, seconds
         self.target = trainer.config.epochs if epochs is None else epochs  # train until this many epochs are done
         self.first_step = trainer.epoch * self.per_epoch + trainer.batch

@@ -9,7 +9,7 @@ from . import validate as check
 from .i18n import tr
 
 Z_DIM = 100  # how many random numbers the generator starts from
-MAX_Z_DIM = 10_000  # the most a generator takes (the lessons use 100); training's TrainConfig has the same rule
+MAX_Z_DIM = 10_000  # the most a generator takes (the lessons use 100)
 MAX_WIDTH = 4096  # the most filters or hidden units a layer of ours is built with (the lessons use 32 to 1024)
 
 

@@ -11,9 +11,7 @@ from torch import nn
 from . import validate as check
 from .checkpoints import FORMAT, CheckpointError, load_safe, save_atomic
 from .i18n import tr
-from .models import ARCHITECTURES, build_gan
-
-MAX_Z_DIM = 10_000  # as training's TrainConfig: the lessons use 100
+from .models import ARCHITECTURES, MAX_Z_DIM, build_gan
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 

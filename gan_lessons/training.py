@@ -19,7 +19,7 @@ from torch.nn.functional import binary_cross_entropy_with_logits as bce_logits
 
 from . import validate as check
 from .i18n import tr
-from .models import ARCHITECTURES, Z_DIM, discriminator_logit
+from .models import ARCHITECTURES, MAX_Z_DIM, Z_DIM, discriminator_logit
 
 
 class ConfigError(ValueError):
@@ -72,7 +72,6 @@ class TrainConfig:
 
 MAX_EPOCHS = 1_000_000  # about two years of CPU time for the classic GAN: a typo, not a plan
 MAX_BATCH_SIZE = 1_000_000  # more than MNIST's 70,000 digits
-MAX_Z_DIM = 10_000  # the lessons use 100
 MAX_BATCHES = 10**9  # max_batches: far more batches than any epoch holds
 
 

@@ -326,3 +326,28 @@ def test_a_stop_during_a_redraw_leaves_the_last_frame_and_ends_fit_normally(trai
     assert plt.get_fignums() == figures, "no half-drawn figure is left for Jupyter to show"
     monkeypatch.undo()
     assert trainer.fit(progress=False) == Trainer(trainer.images, TrainConfig(**TINY), "cpu").fit(progress=False)
+
+
+def test_a_loop_with_a_time_limit_never_promises_more_time_than_is_left(monkeypatch):
+    from gan_lessons import live as live_module
+
+    now = [100.0]
+    monkeypatch.setattr(live_module.time, "perf_counter", lambda: now[0])
+    loop = LiveLoop(build_gan("classic")[0].eval(), epochs=50, batches_per_epoch=100, every=1e9, seconds=60)
+    now[0] += 10  # one batch took 10 s: at that pace the 4,999 left would take hours
+    loop.add(0.7, 0.7, 0.5, 0.5)
+    fraction, line = loop.status()
+    assert "50 s left" in line and "h" not in line.split("|")[-1]
+    assert fraction == pytest.approx(10 / 60)
+    now[0] += 55
+    assert "done" in loop.status()[1]
+    with pytest.raises(ValueError, match="seconds"):
+        LiveLoop(build_gan("classic")[0], 1, 1, seconds=0)
+
+
+def test_fit_and_format_duration_explain_wrong_kinds(small):
+    trainer = Trainer(small, TrainConfig(epochs=1, batch_size=64, max_batches=1), "cpu")
+    with pytest.raises(TypeError, match=r"callbacks must be a list of functions, such as \[live\] or \[\], got None"):
+        trainer.fit(callbacks=None, progress=False)
+    with pytest.raises(TypeError, match="A duration must be a number of seconds, such as 65; got '5'"):
+        format_duration("5")
