@@ -79,11 +79,11 @@ class Report:
 
     def write(self) -> None:
         self.data["elapsed_s"] = round(time.perf_counter() - self.start, 1)
-        _write_atomic(self.out / "gpu_check.json", json.dumps(self.data, indent=1) + "\n")
-        _write_atomic(self.out / "gpu_check.md", markdown(self.data))
+        write_atomic(self.out / "gpu_check.json", json.dumps(self.data, indent=1) + "\n")
+        write_atomic(self.out / "gpu_check.md", markdown(self.data))
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
     os.replace(tmp, path)
@@ -377,7 +377,7 @@ def child_main(name: str, out: Path, dry_run: bool) -> int:
 
     def write(**new) -> None:
         figures.update(new)
-        _write_atomic(out, json.dumps(figures, indent=1) + "\n")
+        write_atomic(out, json.dumps(figures, indent=1) + "\n")
 
     device = torch.device("cpu" if dry_run else "cuda")
     if name == "environment":

@@ -35,17 +35,19 @@ class GridRecorder:
         pictures = [_captioned(frame, tr("epoch {epoch}", epoch=epoch), scale) for frame, epoch in labelled]
         durations = [round(1000 * seconds_per_frame)] * len(pictures)
         durations[-1] = max(durations[-1], 2000)  # linger on the result before looping
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=durations, loop=0)
-        return path
+        from .checkpoints import write_atomic  # never through a link or into a device; never half-written
+
+        return write_atomic(lambda f: pictures[0].save(f, format="GIF", save_all=True, append_images=pictures[1:],
+                                                       duration=durations, loop=0), path)  # fmt: skip
 
 
 def _captioned(grid: np.ndarray, caption: str, scale: int):
     """A grid (H, W) enlarged SCALE times, with CAPTION written in a strip above it, as a Pillow image."""
     from PIL import Image, ImageDraw
 
-    big = Image.fromarray(grid).resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST)
+    from .plots import enlarge
+
+    big = Image.fromarray(enlarge(grid, scale))  # (H * scale, W * scale), sharp pixels
     picture = Image.new("L", (big.width, big.height + 24), color=255)
     picture.paste(big, (0, 24))
     ImageDraw.Draw(picture).text((6, 5), caption, fill=0, font=_caption_font(caption))

@@ -36,19 +36,19 @@ MAX_NUMBERS = 2**28  # the most numbers all the tensors of one file may hold: a 
 
 def save_atomic(obj: Any, path: str | Path) -> Path:
     """Lesson 05: write OBJ with torch.save so that PATH is never half-written."""
-    return _write_atomic(lambda f: torch.save(obj, f), path)
+    return write_atomic(lambda f: torch.save(obj, f), path)
 
 
 def write_text_atomic(text: str, path: str | Path) -> Path:
     """Lesson 05: write TEXT to PATH so that it is never half-written (a CSV of losses, say)."""
-    return _write_atomic(lambda f: f.write(text.encode()), path)
+    return write_atomic(lambda f: f.write(text.encode()), path)
 
 
 TEMP_MARK = ".gan-lessons-part-"  # in the names of our temporary files only: .NAME.gan-lessons-part-PID-XXXX.tmp
 
 
-def _write_atomic(write, path: str | Path) -> Path:
-    """Call WRITE on a temporary file beside PATH, then rename it over PATH: readers see old or new, never a mix.
+def write_atomic(write, path: str | Path) -> Path:
+    """Lesson 05: call WRITE on a temporary file beside PATH, then rename it over PATH (old or new, never a mix).
 
     The new file keeps the mode of the file it replaces (a new one: 0666 less the umask), and a link,
     a folder or a device at PATH is never written through: the rename replaces only a regular file.

@@ -85,11 +85,11 @@ def show_grid(images: torch.Tensor, nrow: int | None = None, title: str | None =
 
 def save_grid(images: torch.Tensor, path: str | Path, nrow: int | None = None, title: str | None = None) -> Path:
     """Lesson 05: save a grid of digits as a PNG file."""
-    from .checkpoints import _write_atomic  # never through a link or into a device; never half-written
+    from .checkpoints import write_atomic  # never through a link or into a device; never half-written
 
     fig = grid_figure(images, nrow, title)
     try:
-        return _write_atomic(lambda f: fig.savefig(f, format="png", dpi=100), path)
+        return write_atomic(lambda f: fig.savefig(f, format="png", dpi=100), path)
     finally:
         plt.close(fig)
 

@@ -10,9 +10,11 @@ import math
 import os
 import pickle
 import re
+import signal
 import stat
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -1135,8 +1137,13 @@ def test_a_blow_up_names_its_likely_cause(case, capsys):
 
 
 def test_a_double_ctrl_c_before_any_save_says_how_to_start_again(monkeypatch, capsys):
-    def pressed_twice(*args):
-        raise KeyboardInterrupt  # what a second Ctrl-C does: stop at once
+    real_step = training.train_step
+
+    def pressed_twice(*args):  # Ctrl-C twice during the first batch: the second stops once the batch is whole
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)  # the signals arrive
+        return real_step(*args)
 
     monkeypatch.setattr(training, "train_step", pressed_twice)
     code, err = run_main(["train", "--out", "run", *QUICK], capsys)
