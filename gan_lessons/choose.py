@@ -15,7 +15,7 @@ from . import validate as check
 from .i18n import N_, tr
 from .lesson import one_thread
 from .models import N_DIGITS, generate, is_conditional, make_noise, one_hot
-from .widgets import SCALE, check_seed, digits_png, entry_slider, image_widget
+from .widgets import SCALE, NoiseSliders, check_seed, digits_png, entry_slider, image_widget
 
 
 def check_digit(digit: object) -> int:
@@ -54,7 +54,7 @@ def morph_rows(digit_a: int, digit_b: int, ts: torch.Tensor) -> torch.Tensor:
     return (1 - ts) * a + ts * b  # (T, 10)
 
 
-class DigitChooser:
+class DigitChooser(NoiseSliders):
     """Lesson 10: buttons for the digit, sliders on a few noise entries: the digit changes, the handwriting stays."""
 
     def __init__(self, generator: nn.Module, digit: int = 3, seed: int = 0, entries: tuple[int, ...] = (0, 1, 2)):
@@ -62,20 +62,7 @@ class DigitChooser:
         entry = N_("entries must be from 0 to {high}, got {value}.")
         self.digit = check_digit(digit)
         self.entries = tuple(check.whole(i, "entries", 0, generator.z_dim - 1, message=entry) for i in entries)
-        self.set_seed(seed)
-
-    def set_seed(self, seed: int) -> None:
-        """Lesson 10: a new handwriting: the noise that SEED draws."""
-        self.seed = check_seed(seed)
-        self.base = make_noise(1, self.generator.z_dim, seed=self.seed)[0]  # (z_dim,)
-        self.values = {i: float(self.base[i]) for i in self.entries}
-
-    def noise(self) -> torch.Tensor:
-        """Lesson 10: the noise now: the seed's, with the slider entries, (1, z_dim)."""
-        z = self.base.clone()
-        for i, v in self.values.items():
-            z[i] = v
-        return z.unsqueeze(0)  # (1, z_dim)
+        self.set_seed(seed)  # a new seed: a new handwriting
 
     def png(self) -> bytes:
         """Lesson 10: the chosen digit in the current handwriting, big."""

@@ -111,6 +111,22 @@ class DCGANGenerator(nn.Module):
         return self.grow(x)
 
 
+def _seeing_layers(width: int, hidden: int) -> list[nn.Module]:
+    """The DCGAN detective's layers up to its answer: digits (B, 1, 28, 28) to HIDDEN numbers (B, hidden)."""
+    width, hidden = _size(width, "width", MAX_WIDTH), _size(hidden, "hidden", MAX_WIDTH)
+    return [
+        nn.Conv2d(1, width, 4, 2, 1),  # (B, 32, 14, 14)
+        nn.LeakyReLU(0.2),
+        nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # (B, 64, 7, 7)
+        nn.BatchNorm2d(2 * width),
+        nn.LeakyReLU(0.2),
+        nn.Flatten(),  # (B, 3136)
+        nn.Linear(2 * width * 7 * 7, hidden, bias=False),  # (B, 256)
+        nn.BatchNorm1d(hidden),
+        nn.LeakyReLU(0.2),
+    ]
+
+
 class DCGANDiscriminator(nn.Module):
     """Lesson 07: the DCGAN's discriminator, digits (B, 1, 28, 28) shrunk by convolutions to P(real) (B, 1).
 
@@ -120,17 +136,8 @@ class DCGANDiscriminator(nn.Module):
 
     def __init__(self, width: int = 32, hidden: int = 256):
         super().__init__()
-        width, hidden = _size(width, "width", MAX_WIDTH), _size(hidden, "hidden", MAX_WIDTH)
         self.net = nn.Sequential(
-            nn.Conv2d(1, width, 4, 2, 1),  # (B, 32, 14, 14)
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # (B, 64, 7, 7)
-            nn.BatchNorm2d(2 * width),
-            nn.LeakyReLU(0.2),
-            nn.Flatten(),  # (B, 3136)
-            nn.Linear(2 * width * 7 * 7, hidden, bias=False),  # (B, 256)
-            nn.BatchNorm1d(hidden),
-            nn.LeakyReLU(0.2),
+            *_seeing_layers(width, hidden),  # (B, 256): what the detective sees in the picture
             nn.Linear(hidden, 1),  # (B, 1)
             nn.Sigmoid(),
         )
@@ -188,18 +195,8 @@ class ConditionalDiscriminator(nn.Module):
 
     def __init__(self, width: int = 32, hidden: int = 256):
         super().__init__()
-        width, hidden = _size(width, "width", MAX_WIDTH), _size(hidden, "hidden", MAX_WIDTH)
-        self.features = nn.Sequential(
-            nn.Conv2d(1, width, 4, 2, 1),  # (B, 32, 14, 14)
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),  # (B, 64, 7, 7)
-            nn.BatchNorm2d(2 * width),
-            nn.LeakyReLU(0.2),
-            nn.Flatten(),  # (B, 3136)
-            nn.Linear(2 * width * 7 * 7, hidden, bias=False),  # (B, 256)
-            nn.BatchNorm1d(hidden),
-            nn.LeakyReLU(0.2),
-        )
+        hidden = _size(hidden, "hidden", MAX_WIDTH)
+        self.features = nn.Sequential(*_seeing_layers(width, hidden))  # (B, 256), as lesson 07's detective
         self.real = nn.Linear(hidden, 1)  # (B, 256) -> (B, 1): "does it look like a real digit?"
         self.rows = nn.Linear(N_DIGITS, hidden, bias=False)  # one-hot (B, 10) -> that digit's row (B, 256)
 

@@ -147,7 +147,28 @@ def entry_slider(value: float, entry: int):
     return w.FloatSlider(value=value, min=-3, max=3, step=0.05, description=tr("entry {i}", i=entry))
 
 
-class NoiseExplorer:
+class NoiseSliders:
+    """Lesson 06: the noise a seed draws, with a few ENTRIES set by sliders (NoiseExplorer and DigitChooser)."""
+
+    generator: nn.Module
+    entries: tuple[int, ...]
+    strength = 1.0
+
+    def set_seed(self, seed: int) -> None:
+        """Lesson 06: start again from the noise that SEED draws."""
+        self.seed = check_seed(seed)
+        self.base = make_noise(1, self.generator.z_dim, seed=self.seed)[0]  # (z_dim,)
+        self.values = {i: float(self.base[i]) for i in self.entries}
+
+    def noise(self) -> torch.Tensor:
+        """Lesson 06: the noise now: the seed's, with the slider entries, times the strength, (1, z_dim)."""
+        z = self.base.clone()
+        for i, v in self.values.items():
+            z[i] = v
+        return (self.strength * z).unsqueeze(0)  # (1, z_dim)
+
+
+class NoiseExplorer(NoiseSliders):
     """Lesson 06: sliders on a few noise entries, a strength slider, a new-digit button and a seed box."""
 
     def __init__(self, generator: nn.Module, entries: tuple[int, ...] = (0, 1, 2, 3, 4), seed: int = 0):
@@ -159,19 +180,6 @@ class NoiseExplorer:
         self.entries = tuple(check.whole(i, "entry", 0, generator.z_dim - 1, message=ENTRY) for i in entries)
         self.strength = 1.0
         self.set_seed(seed)
-
-    def set_seed(self, seed: int) -> None:
-        """Lesson 06: start again from the noise that SEED draws."""
-        self.seed = check_seed(seed)
-        self.base = make_noise(1, self.generator.z_dim, seed=self.seed)[0]  # (z_dim,)
-        self.values = {i: float(self.base[i]) for i in self.entries}
-
-    def noise(self) -> torch.Tensor:
-        """Lesson 06: the noise now: the seed's, with the slider entries, times the strength."""
-        z = self.base.clone()
-        for i, v in self.values.items():
-            z[i] = v
-        return (self.strength * z).unsqueeze(0)  # (1, z_dim)
 
     def png(self) -> bytes:
         """Lesson 06: the digit for the noise now, as a PNG."""
