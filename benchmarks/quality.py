@@ -122,15 +122,19 @@ def time_to_asked_digit(data) -> bool:
         return sum(asked_digit_rates(generator, n=ASKED_CURVE_N, seed=SEED)) / 10  # 100 of each digit
 
     curve = recognizability_curve(trainer, BUDGET_S, every=EVERY_S, measure=read_as_asked, clock=CLOCK)
-    print("  seconds  read as asked")
+    return report_curve(curve, 5, "read as asked", ASKED_TRAINED_GOAL)
+
+
+def report_curve(curve: list[tuple[float, float]], target: int, what: str, goal: float) -> bool:
+    """Print a (seconds, share) curve as a table with bars; True when the share reached GOAL within BUDGET_S."""
+    print(f"  seconds  {what}")
     for seconds, share in curve:
         print(f"  {seconds:7.1f}  {share:6.1%}  " + "#" * round(share * 40))
-    reached = next((s for s, r in curve if r >= ASKED_TRAINED_GOAL), None)
+    reached = next((s for s, r in curve if r >= goal), None)
     if reached is None:
-        print(f"  misses target 5: {max(r for _, r in curve):.1%} at best within {curve[-1][0]:.0f} s")
+        print(f"  misses target {target}: {max(r for _, r in curve):.1%} at best within {curve[-1][0]:.0f} s")
         return False
-    print(f"  meets target 5: {ASKED_TRAINED_GOAL:.0%} read as asked after {reached:.0f} s of training "
-          f"(goal: within {BUDGET_S} s)")  # fmt: skip
+    print(f"  meets target {target}: {goal:.0%} {what} after {reached:.0f} s of training (goal: within {BUDGET_S} s)")
     return reached <= BUDGET_S
 
 
@@ -154,15 +158,7 @@ def time_to_recognizable(data) -> bool:
     print(f"\nTarget 2: lesson 09's defaults {config} on {len(data):,} digits, for up to {BUDGET_S} s of training")
     trainer = Trainer(data, config, "cpu")
     curve = recognizability_curve(trainer, BUDGET_S, every=EVERY_S, n=CURVE_N, clock=CLOCK)
-    print("  seconds  recognizability")
-    for seconds, rec in curve:
-        print(f"  {seconds:7.1f}  {rec:6.1%}  " + "#" * round(rec * 40))
-    reached = next((s for s, r in curve if r >= GOAL), None)
-    if reached is None:
-        print(f"  misses target 2: {max(r for _, r in curve):.1%} at best within {curve[-1][0]:.0f} s")
-        return False
-    print(f"  meets target 2: {GOAL:.0%} recognizable after {reached:.0f} s of training (goal: within {BUDGET_S} s)")
-    return reached <= BUDGET_S
+    return report_curve(curve, 2, "recognizable", GOAL)
 
 
 def main() -> int:
