@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 from torch import nn
@@ -298,7 +299,7 @@ class Trainer:
         signals, interrupted = _Signals(self._stop), False
         self._adam_start = (self.steps, _adam_steps(self.opt_d))  # to tell, after a KeyboardInterrupt, if D moved
 
-        started = self.steps
+        started, grad_mode = self.steps, torch.is_grad_enabled()
 
         def should_stop() -> bool:  # each fit trains at least one batch before it looks at the time
             return self._stop.is_set() or (self.steps > started and time_up())
@@ -309,6 +310,7 @@ class Trainer:
             except _HalfBatch:
                 raise
             except KeyboardInterrupt:
+                torch.set_grad_enabled(grad_mode)  # a stop inside a no_grad block must not leave gradients off
                 if signals.at_once and checkpoint is not None:
                     raise  # a second Ctrl-C or SIGTERM: save nothing; the file keeps the last saved progress
                 interrupted = True
@@ -476,8 +478,13 @@ class Trainer:
             where, restart = tr("in epoch {epoch}, batch {batch}", epoch=epoch, batch=batch), ""
         return TrainingDiverged(tr(
             "Training blew up: the losses became NaN or infinite {where}. {cause} The last good checkpoint, if you "
-            "saved one, is unchanged.{restart}", where=where, cause=likely_cause(self.config, self.resumed),
+            "saved one, is unchanged.{restart}", where=where, cause=likely_cause(self._settings_used(), self.resumed),
             restart=restart))  # fmt: skip
+
+    def _settings_used(self) -> SimpleNamespace:
+        """The learning rate and r1 training really used: the optimizers' own rate may differ from the config's."""
+        rates = [group["lr"] for opt in (self.opt_g, self.opt_d) for group in opt.param_groups]
+        return SimpleNamespace(lr=max(rates, default=self.config.lr), r1=self.config.r1)
 
     def state_dict(self) -> dict:
         """Lesson 05: everything needed to continue exactly where training is now."""

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
+import torch
 from torch import nn
 
 from .i18n import tr
@@ -35,11 +36,13 @@ def stoppable(starts_over: bool = False) -> Iterator[None]:
     What was trained so far is kept, and the next cells run on it. STARTS_OVER says that running the
     cell again trains from the start (a loop you wrote), rather than carrying on (the engine).
     """
+    grad_mode = torch.is_grad_enabled()
     try:
         yield
     except Stopped:
         pass  # the engine has said what was trained and how to go on
     except KeyboardInterrupt:
+        torch.set_grad_enabled(grad_mode)  # a stop inside a no_grad block must not leave gradients off later
         if starts_over:
             print(tr("Stopped. The next cells use what was trained so far; running this cell again starts over."))
         else:

@@ -186,7 +186,7 @@ def test_nan_stops_training_and_keeps_the_last_good_checkpoint(straight, monkeyp
         code, err = run_main([*RUN, "--resume"], capsys)
     assert code == 1
     assert "Training blew up: the losses became NaN or infinite in epoch 2" in err
-    assert "the learning rate is too high" in err and "It is run/checkpoint.pt." in err
+    assert "Likely cause: the learning rate lr = 1e+30 is far larger" in err and "It is run/checkpoint.pt." in err
     assert CKPT.read_bytes() == good, "the last good checkpoint is untouched"
     assert Trainer.load(CKPT, load_mnist(quiet=True), "cpu").epoch == 1
     assert run_main([*RUN, "--resume"], capsys)[0] == 0  # without the absurd rate the run finishes as usual
