@@ -253,14 +253,14 @@ def test_numpy_numbers_are_taken_where_python_s_are():
 
 PACKAGE = Path(gan_lessons.__file__).parent
 MODULES = ["models", "data", "pretrained", "checkpoints", "plots", "widgets", "choose", "game", "judge", "diagrams",
-           "toy2d", "checks", "lesson", "i18n", "diagnose"]  # fmt: skip
+           "toy2d", "toy2d_widgets", "checks", "answer_key", "slips", "lesson", "lesson_training", "i18n", "diagnose",
+           "descent", "nearest", "noise_math", "fonts", "validate"]  # fmt: skip
+# Not here: cli (tested through its own tests), and training, engine, resume, graphed, live, animation and doctor,
+# which another helper is rewriting now; they join this list when that work is merged (issue #20).
 SKIP = {  # functions called with something else than the wrong values below, each for a reason
     "judge.recognizability_curve": "it trains a Trainer for seconds; the engine helper owns its checks",
 }
-NOT_YET = {  # still fail somewhere other than in the package with some wrong value (issue #20 lists them as open)
-    "plots.pixel_figure", "plots.show_pixels", "plots.sliding_filter_figure", "plots.guesses_figure",
-    "plots.show_sliding_filter", "plots.show_guesses", "checks.check", "checks.verdict", "checks.yours_or_ours",
-}  # fmt: skip
+NOT_YET: set[str] = set()  # functions that still fail somewhere other than in the package (issue #20): none now
 WRONG = [None, "x", "", -3, 2.5, 10**12, math.nan, [1, 2], object(), torch.zeros(3),
          torch.zeros(2, 1, 28, 28, dtype=torch.float64), np.int64(-1), True]  # fmt: skip
 
