@@ -88,8 +88,8 @@ class Exercise:
 
 def layer_problem(yours: object, ours: nn.Module, x: torch.Tensor) -> str | None:
     """None when layer YOURS gives what OURS gives on X (same shape, same numbers), else what differs."""
-    check.kind(ours, "ours", nn.Module, tr("the package's layer"))
-    check.kind(x, "x", torch.Tensor, tr("a tensor to try both layers on"))
+    check.kind(ours, "ours", nn.Module, tr("the package's layer"), error=TypeError)
+    check.kind(x, "x", torch.Tensor, tr("a tensor to try both layers on"), error=TypeError)
     if isinstance(yours, type) and issubclass(yours, nn.Module):
         return tr("You wrote the kind of layer, {name}, without making one: add brackets, like nn.ReLU().",
                   name=yours.__name__)
@@ -114,8 +114,8 @@ def tensor_problem(yours: object, ours: torch.Tensor, what: str) -> str | None:
 
     WHAT names the tensor in English, marked with N_ where it is written; it is shown translated.
     """
-    check.kind(ours, "ours", torch.Tensor, tr("the package's tensor"))
-    check.kind(what, "what", str, tr("the tensor's name in words"))
+    check.kind(ours, "ours", torch.Tensor, tr("the package's tensor"), error=TypeError)
+    check.kind(what, "what", str, tr("the tensor's name in words"), error=TypeError)
     what = tr(what)
     if isinstance(yours, (int, float)) and not isinstance(yours, bool):
         return tr("Yours is one number, {value:g}; {what} is a tensor of shape {shape}: use torch, not math.",

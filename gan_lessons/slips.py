@@ -36,7 +36,7 @@ SLIP_CALL = "__import__('gan_lessons.checks', fromlist=['checks'])"  # the check
 
 def exercise_in(source: str) -> tuple[str, str, int] | None:
     """The question id, the learner's name and the call's line (from 0) when SOURCE checks a learner's line."""
-    lines = check.kind(source, "source", str, tr("a cell's code as text")).splitlines()
+    lines = check.kind(source, "source", str, tr("a cell's code as text"), error=TypeError).splitlines()
     for number, line in enumerate(lines):
         found = CALL.search(line)
         if found and not line.lstrip().startswith("#"):
@@ -60,7 +60,7 @@ def mend(source: str) -> str | None:
 
     None when SOURCE is no exercise cell, when it reads fine, or when the slip is outside the learner's line.
     """
-    check.kind(source, "source", str, tr("a cell's code as text"))
+    check.kind(source, "source", str, tr("a cell's code as text"), error=TypeError)
     found = _learner_lines(source)
     if found is None:
         return None
@@ -137,7 +137,8 @@ def _guarded(node: ast.Assign, qid: str, name: str) -> ast.Try:
 
 def guard(tree: ast.Module) -> ast.Module:
     """TREE (a cell's statements) with the learner's assignment guarded, when it is an exercise cell."""
-    check.kind(tree, "tree", ast.Module, tr("a cell's statements as ast.parse(code) gives them"))
+    check.kind(tree, "tree", ast.Module, tr("a cell's statements as ast.parse(code) gives them"),
+               error=TypeError)
     return Guard().visit(tree)
 
 

@@ -231,6 +231,7 @@ def test_numpy_numbers_are_taken_where_python_s_are():
     from gan_lessons.lesson import seed_everything
     from gan_lessons.models import build_gan
     from gan_lessons.toy2d import ToyConfig
+    from gan_lessons.toy2d_widgets import GameWatcher
     from gan_lessons.validate import MAX_SEED
 
     config = TrainConfig(epochs=np.int64(3), batch_size=np.int32(64), lr=np.float32(1e-3), seed=np.uint32(MAX_SEED),
@@ -245,6 +246,8 @@ def test_numpy_numbers_are_taken_where_python_s_are():
     assert DigitChooser(conditional, digit=np.int64(7), entries=(np.int8(1),)).digit == 7
     assert DigitTable(conditional, rows=np.int32(2), seed=np.uint64(5)).rows == 2
     assert ToyConfig(seed=np.int64(3), lr_d=np.float32(0.5)).seed == 3
+    watcher = GameWatcher(steps_per_frame=np.int64(5))
+    assert watcher.steps_per_frame == 5 and type(watcher.steps_per_frame) is int
 
 
 # --- The library's own rule: every public function refuses wrong arguments itself (issue #20) ---------------------
