@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from . import validate as check
 from .data import to_model_range
 from .i18n import N_, tr
 from .models import ClassicGenerator, ConditionalGenerator, DCGANGenerator, count_parameters, make_noise
@@ -37,6 +38,7 @@ from .toy2d import nonsaturating_loss, real_points
 
 def as_written(value: object, width: int = 60) -> str:
     """Lesson 00: VALUE as Python writes it, cut to WIDTH characters; never raises (even for 10**5000)."""
+    width = check.whole(width, "width", 2)
     try:
         text = repr(value)
     except Exception:  # a number too long to write out, or an object whose repr is broken
@@ -86,6 +88,8 @@ class Exercise:
 
 def layer_problem(yours: object, ours: nn.Module, x: torch.Tensor) -> str | None:
     """None when layer YOURS gives what OURS gives on X (same shape, same numbers), else what differs."""
+    check.kind(ours, "ours", nn.Module, tr("the package's layer"), error=TypeError)
+    check.kind(x, "x", torch.Tensor, tr("a tensor to try both layers on"), error=TypeError)
     if isinstance(yours, type) and issubclass(yours, nn.Module):
         return tr("You wrote the kind of layer, {name}, without making one: add brackets, like nn.ReLU().",
                   name=yours.__name__)
@@ -110,6 +114,8 @@ def tensor_problem(yours: object, ours: torch.Tensor, what: str) -> str | None:
 
     WHAT names the tensor in English, marked with N_ where it is written; it is shown translated.
     """
+    check.kind(ours, "ours", torch.Tensor, tr("the package's tensor"), error=TypeError)
+    check.kind(what, "what", str, tr("the tensor's name in words"), error=TypeError)
     what = tr(what)
     if isinstance(yours, (int, float)) and not isinstance(yours, bool):
         return tr("Yours is one number, {value:g}; {what} is a tensor of shape {shape}: use torch, not math.",

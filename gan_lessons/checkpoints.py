@@ -41,6 +41,7 @@ def save_atomic(obj: Any, path: str | Path) -> Path:
 
 def write_text_atomic(text: str, path: str | Path) -> Path:
     """Lesson 05: write TEXT to PATH so that it is never half-written (a CSV of losses, say)."""
+    check.kind(text, "text", str, tr("the text to write"), error=TypeError)
     return write_atomic(lambda f: f.write(text.encode()), path)
 
 

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from . import slips
 from .answer_key import KEY, Exercise, Question, Seen, as_written
 from .i18n import N_, tr
+from .validate import describe
 
 __all__ = ["check", "yours_or_ours"]  # what notebooks call; enable_exercises runs on import
 
@@ -64,12 +65,14 @@ SLIPPED = _Slipped()
 
 def _entry(question: str, kind: type) -> Any:
     """The key's entry for QUESTION, which must be of KIND (a lesson bug raises, with what to fix)."""
-    entry = KEY.get(question)
-    if entry is None:
-        raise KeyError(f"No question {question!r} in gan_lessons/answer_key.py; ids look like '02.3'.")
+    if not isinstance(question, str) or question not in KEY:
+        raise ValueError(tr("No question {question} in gan_lessons/answer_key.py; the ids it knows are {ids}.",
+                            question=describe(question), ids=", ".join(sorted(KEY))))  # fmt: skip
+    entry = KEY[question]
     if not isinstance(entry, kind):
         use = "yours_or_ours" if isinstance(entry, Exercise) else "check"
-        raise TypeError(f"Question {question!r} is checked with {use}(), not with this function.")
+        raise TypeError(tr("Question {question!r} is checked with {use}(), not with this function.",
+                           question=question, use=use))  # fmt: skip
     return entry
 
 

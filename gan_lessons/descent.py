@@ -10,6 +10,7 @@ picture is drawn, ipywidgets only inside `DescentPlayer.widget()`.
 from __future__ import annotations
 
 import io
+from numbers import Real
 
 import torch
 
@@ -48,6 +49,11 @@ def descend(start: float = START, step_size: float = 0.1, steps: int = 20) -> li
 
 def verdict(weights: list[float]) -> str:
     """Lesson 04: what the ball did, in words: rolled down, jumped across the valley, or flew off."""
+    numbers = isinstance(weights, (list, tuple)) and all(isinstance(w, Real) and not isinstance(w, bool)
+                                                        for w in weights)  # fmt: skip
+    if not numbers:  # inf and NaN are taken: a ball that flew off far enough gets there
+        raise ValueError(tr("verdict needs a list of weights, such as descend(-1, 0.1, 20); got {value}.",
+                            value=check.describe(weights)))  # fmt: skip
     if len(weights) < 2:
         return tr("The ball has not moved yet: take some steps.")
     gaps = [abs(w - TARGET) for w in weights]  # how far from the bottom, step by step

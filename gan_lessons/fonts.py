@@ -20,6 +20,8 @@ import warnings
 from pathlib import Path
 
 from .data import env_flag
+from .i18n import tr
+from .validate import describe
 
 ENV_STRICT = "GAN_LESSONS_STRICT_GLYPHS"  # tests set it: a missing character is an error, the shipped font alone
 FONT_DIR = Path(__file__).parent / "fonts"
@@ -48,6 +50,9 @@ def use_cjk_font(system_fallback: bool | None = None) -> list[str]:
     from matplotlib import font_manager
 
     strict = env_flag(ENV_STRICT)
+    if system_fallback is not None and not isinstance(system_fallback, bool):
+        raise TypeError(tr("system_fallback must be True, False or None (the default); got {value}.",
+                           value=describe(system_fallback)))  # fmt: skip
     if system_fallback is None:
         system_fallback = not strict
     if strict:

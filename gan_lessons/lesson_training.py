@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from numbers import Real
 
 import torch
 from torch import nn
 
+from . import validate as check
 from .i18n import tr
 
 ENOUGH_BATCHES = 200  # fewer batches than this draw only noise: later cells use the shipped generator instead
@@ -18,9 +20,17 @@ class Stopped(KeyboardInterrupt):
     """Lesson 05: training was stopped with the stop button, and the engine has already said so."""
 
 
+def _trainer(trainer: object) -> object:
+    """TRAINER when it is a Trainer (it counts its batches), or a TypeError saying what to pass."""
+    if not hasattr(trainer, "trained_batches") and not hasattr(trainer, "steps"):
+        raise TypeError(tr("trainer must be a Trainer from gan_lessons.training, such as Trainer(sample, "
+                           "TrainConfig()); got {kind}.", kind=type(trainer).__name__))  # fmt: skip
+    return trainer
+
+
 def trained_batches(trainer) -> int:
     """Lesson 05: how many batches TRAINER has trained so far, in all its fits."""
-    batches = getattr(trainer, "trained_batches", None)
+    batches = getattr(_trainer(trainer), "trained_batches", None)
     return int(trainer.steps if batches is None else batches)
 
 
@@ -59,7 +69,7 @@ def deadline(seconds: float | None) -> Callable[[], bool]:
     """Lesson 05: a clock for a loop you write: time_up() turns True once SECONDS have passed (never, for None)."""
     if seconds is None:
         return lambda: False
-    if not seconds >= 0:
+    if isinstance(seconds, bool) or not isinstance(seconds, Real) or not seconds >= 0:
         raise ValueError(tr("seconds must be a number >= 0 (or None: no time limit), got {seconds!r}.",
                             seconds=seconds))  # fmt: skip
     end = time.perf_counter() + seconds
@@ -84,9 +94,9 @@ def live_curve(trainer, seconds: float, every: float, n: int = 1000, seed: int =
     from .judge import judge_generator
     from .live import LiveTraining
 
-    if not seconds > 0 or not every > 0:
-        raise ValueError(tr("seconds and every must be > 0, got seconds={seconds}, every={every}.", seconds=seconds,
-                            every=every))  # fmt: skip
+    _trainer(trainer)
+    seconds, every = check.number(seconds, "seconds", 0, above=True), check.number(every, "every", 0, above=True)
+    n, seed = check.whole(n, "n", 1, 100_000), check.seed(seed)
     live = LiveTraining(trainer, seconds=seconds)
     curve, trained = [(0.0, judge_generator(trainer.drawer, n, seed).recognizability)], 0.0
     while trained < seconds - 1e-9 and trainer.epoch < trainer.config.epochs and not was_stopped(trainer):
@@ -99,7 +109,7 @@ def live_curve(trainer, seconds: float, every: float, n: int = 1000, seed: int =
 
 def enough_trained(trainer, min_batches: int = ENOUGH_BATCHES) -> bool:
     """Lesson 05: True when TRAINER has trained MIN_BATCHES batches or more: enough for its digits to mean much."""
-    if not isinstance(min_batches, int) or isinstance(min_batches, bool) or min_batches < 0:
+    if not check.is_whole(min_batches) or min_batches < 0:
         raise ValueError(tr("min_batches must be a whole number >= 0, got {value!r}.", value=min_batches))
     return trained_batches(trainer) >= min_batches
 

@@ -14,7 +14,7 @@ from torch import nn
 from . import validate as check
 from .i18n import tr
 from .models import make_noise
-from .widgets import check_seed, draw, image_widget
+from .widgets import _generator, check_seed, draw, image_widget
 
 MAX_AMOUNT = 3.0  # the slider goes from -MAX_AMOUNT to MAX_AMOUNT
 
@@ -27,6 +27,14 @@ def _noise_rows(z: object, name: str) -> torch.Tensor:
     if not bool(torch.isfinite(z).all()):
         raise ValueError(tr("{name} holds NaN or inf; use noise from make_noise.", name=name))
     return z
+
+
+def _noise_row(z: object, name: str) -> torch.Tensor:
+    """Z as one row of noise (z_dim,), or a ValueError saying what to pass; (1, z_dim) is taken too."""
+    if not isinstance(z, torch.Tensor) or z.dim() not in (1, 2):
+        raise ValueError(tr("{name} must be one row of noise, a float tensor (z_dim,), such as noise[0]; got "
+                            "{value}.", name=name, value=check.describe(z)))  # fmt: skip
+    return _noise_rows(z.reshape(1, -1), name)[0]  # (z_dim,)
 
 
 def ink(images: torch.Tensor) -> torch.Tensor:
@@ -92,11 +100,16 @@ def direction_from(z: torch.Tensor, thick: object, thin: object) -> torch.Tensor
 
 def along(z: torch.Tensor, way: torch.Tensor, amounts: torch.Tensor) -> torch.Tensor:
     """Lesson 06: copies of noise Z (z_dim,) with AMOUNTS (K,) times the direction WAY (z_dim,) added: (K, z_dim)."""
-    z, way = _noise_rows(z.reshape(1, -1), "z")[0], _noise_rows(way.reshape(1, -1), "way")[0]  # (z_dim,), (z_dim,)
+    z, way = _noise_row(z, "z"), _noise_row(way, "way")  # (z_dim,), (z_dim,)
     if len(z) != len(way):
         raise ValueError(tr("z and way must have the same number of noise numbers; got {a} and {b}.", a=len(z),
                             b=len(way)))  # fmt: skip
-    amounts = _noise_rows(torch.as_tensor(amounts, dtype=z.dtype).reshape(-1, 1), "amounts")  # (K, 1)
+    if isinstance(amounts, (list, tuple)) and all(check.is_number(a) for a in amounts):
+        amounts = torch.tensor([float(a) for a in amounts])  # (K,)
+    if not isinstance(amounts, torch.Tensor) or not amounts.is_floating_point() or amounts.dim() > 1:
+        raise ValueError(tr("amounts must be a float tensor (K,) of how much of the direction to add, such as "
+                            "torch.linspace(-2, 2, 9); got {value}.", value=check.describe(amounts)))  # fmt: skip
+    amounts = _noise_rows(amounts.to(z.dtype).reshape(-1, 1), "amounts")  # (K, 1)
     return z + amounts * way  # (K, z_dim)
 
 
@@ -130,7 +143,8 @@ class NoiseArithmetic:
 
     def __init__(self, generator: nn.Module, way: torch.Tensor, seed: int = 100, amount: float = 0.0):
         self.generator, self.seed = generator, check_seed(seed)
-        self.way = _noise_rows(way.reshape(1, -1), "way")[0]  # (z_dim,)
+        _generator(generator)
+        self.way = _noise_row(way, "way")  # (z_dim,)
         if len(self.way) != generator.z_dim:
             raise ValueError(tr("way must have {n} noise numbers, like this generator's noise; got {got}.",
                                 n=generator.z_dim, got=len(self.way)))  # fmt: skip

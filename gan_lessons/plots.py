@@ -123,10 +123,17 @@ def show_losses(d_losses: list[float], g_losses: list[float], xlabel: str | None
 
 def pixel_figure(image: torch.Tensor, size: float = 9.0):
     """Lesson 01: one digit (28, 28) with every pixel's value (0 to 255) printed on it."""
-    pixels = image.squeeze()
-    if pixels.dim() != 2:
+    if isinstance(image, torch.Tensor) and image.dim() == 2:
+        image = image[None]  # (1, H, W)
+    images = check.digits(image, tr("pixel_figure expects"), finite=False, size=None)  # (N, 1, H, W)
+    if len(images) != 1:
         raise ValueError(tr("Expected one digit of shape (28, 28) or (1, 28, 28), got {shape}.",
                             shape=tuple(image.shape)))  # fmt: skip
+    size = check.number(size, "size", 1, 50)
+    pixels = images[0, 0]  # (H, W)
+    if pixels.numel() > 100 * 100:
+        raise ValueError(tr("pixel_figure writes every pixel's value: give a digit of at most 100x100 pixels; got "
+                            "{shape}.", shape=tuple(pixels.shape)))  # fmt: skip
     pixels = (pixels if pixels.dtype == torch.uint8 else to_pixels(pixels)).numpy()  # (H, W) of 0..255
     ensure_font()  # Chinese text in any picture, whatever matplotlib's settings
     fig, ax = plt.subplots(figsize=(size, size))
@@ -151,9 +158,10 @@ def sliding_filter_figure(digit: torch.Tensor, kernel: torch.Tensor, feature_map
     """Lesson 03: where a filter looks on a DIGIT at a few SPOTS (row, col) of its FEATURE_MAP."""
     from matplotlib.patches import Rectangle
 
-    digit, kernel, feature_map = digit.squeeze().float(), kernel.squeeze().float(), feature_map.squeeze().float()
-    if digit.dim() != 2 or kernel.dim() != 2 or feature_map.dim() != 2:
-        raise ValueError(tr("Expected a digit (H, W), a filter (k, k) and a feature map (H', W'), each one picture."))
+    digit, kernel, feature_map = (_picture(x, name) for x, name in ((digit, "digit"), (kernel, "kernel"),
+                                                                     (feature_map, "feature_map")))  # fmt: skip
+    spots = _spots(spots)
+    stride, padding = check.whole(stride, "stride", 1, 100), check.whole(padding, "padding", 0, 100)
     k = kernel.shape[0]
     ensure_font()  # Chinese text in any picture, whatever matplotlib's settings
     fig, axes = plt.subplots(1, 3, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 0.6, 1]})
@@ -176,12 +184,41 @@ def sliding_filter_figure(digit: torch.Tensor, kernel: torch.Tensor, feature_map
     return fig
 
 
+def _picture(x: object, name: str) -> torch.Tensor:
+    """X as one picture (H, W) of floats, or a ValueError naming NAME; (1, H, W) and (1, 1, H, W) are taken too."""
+    if not isinstance(x, torch.Tensor) or not (x.is_floating_point() or x.dtype == torch.uint8) or x.is_meta:
+        raise ValueError(tr("{name} must be a tensor of numbers holding one picture (H, W); got {value}.", name=name,
+                            value=check.describe(x)))  # fmt: skip
+    x = x.detach().cpu().squeeze().float()
+    if x.dim() != 2 or not 1 <= x.numel() <= 1000 * 1000:
+        raise ValueError(tr("{name} must be one picture (H, W), (1, H, W) or (1, 1, H, W); got {shape}.", name=name,
+                            shape=tuple(x.shape)))  # fmt: skip
+    return x  # (H, W)
+
+
+def _spots(spots: object) -> list[tuple[int, int]]:
+    """SPOTS as a list of (row, col) pairs of whole numbers, or a ValueError with an example."""
+    ok = isinstance(spots, (list, tuple)) and len(spots) <= 100 and all(
+        isinstance(s, (list, tuple)) and len(s) == 2 and all(check.is_whole(n) and abs(n) <= 10**4 for n in s)
+        for s in spots)  # fmt: skip
+    if not ok:
+        raise ValueError(tr("spots must be a list of (row, col) pairs of whole numbers, such as [(0, 0), (3, 5)]; "
+                            "got {value}.", value=check.describe(spots)))  # fmt: skip
+    return [(int(r), int(c)) for r, c in spots]
+
+
 def guesses_figure(images: torch.Tensor, probabilities: torch.Tensor, title: str | None = None):
     """Lesson 03: digits (B, 1, 28, 28) with the discriminator's P(real) written over each."""
+    images = check.digits(images, tr("guesses_figure expects"), finite=False)  # (B, 1, 28, 28)
+    if not isinstance(probabilities, torch.Tensor) or not probabilities.is_floating_point():
+        raise ValueError(tr("probabilities must be a float tensor of the discriminator's P(real), one per digit; got "
+                            "{value}.", value=check.describe(probabilities)))  # fmt: skip
     probabilities = probabilities.detach().float().cpu().reshape(-1)  # (B,)
-    if images.dim() != 4 or len(images) != len(probabilities) or len(images) == 0:
+    if len(images) != len(probabilities):
         raise ValueError(tr("Expected B digits (B, 1, 28, 28) and B probabilities; got {shape} and {n}.",
                             shape=tuple(images.shape), n=len(probabilities)))  # fmt: skip
+    if title is not None and not isinstance(title, str):
+        raise ValueError(tr("title must be text or None; got {value}.", value=check.describe(title)))
     ensure_font()  # Chinese text in any picture, whatever matplotlib's settings
     fig, axes = plt.subplots(1, len(images), figsize=(1.6 * len(images), 2.0), squeeze=False)
     for ax, image, p in zip(axes[0], images, probabilities, strict=True):

@@ -24,6 +24,7 @@ import builtins
 import difflib
 import re
 
+from . import validate as check
 from .i18n import tr
 
 __all__ = ["exercise_in", "guard", "hint", "mend"]
@@ -35,7 +36,7 @@ SLIP_CALL = "__import__('gan_lessons.checks', fromlist=['checks'])"  # the check
 
 def exercise_in(source: str) -> tuple[str, str, int] | None:
     """The question id, the learner's name and the call's line (from 0) when SOURCE checks a learner's line."""
-    lines = source.splitlines()
+    lines = check.kind(source, "source", str, tr("a cell's code as text"), error=TypeError).splitlines()
     for number, line in enumerate(lines):
         found = CALL.search(line)
         if found and not line.lstrip().startswith("#"):
@@ -59,6 +60,7 @@ def mend(source: str) -> str | None:
 
     None when SOURCE is no exercise cell, when it reads fine, or when the slip is outside the learner's line.
     """
+    check.kind(source, "source", str, tr("a cell's code as text"), error=TypeError)
     found = _learner_lines(source)
     if found is None:
         return None
@@ -135,6 +137,8 @@ def _guarded(node: ast.Assign, qid: str, name: str) -> ast.Try:
 
 def guard(tree: ast.Module) -> ast.Module:
     """TREE (a cell's statements) with the learner's assignment guarded, when it is an exercise cell."""
+    check.kind(tree, "tree", ast.Module, tr("a cell's statements as ast.parse(code) gives them"),
+               error=TypeError)
     return Guard().visit(tree)
 
 

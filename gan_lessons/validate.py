@@ -35,6 +35,24 @@ def describe(value: object) -> str:
     return _name(value)
 
 
+def _own(name: object, error: object, message: object = None, texts: dict | None = None, flags: dict | None = None,
+         **bounds: object) -> None:  # fmt: skip
+    """A TypeError when a check itself is called wrongly: NAME, TEXTS text, ERROR an exception class, BOUNDS numbers."""
+    for key, value in {"name": name, **(texts or {})}.items():
+        if not isinstance(value, str):
+            raise TypeError(tr("{key} must be text, such as \"seed\"; got {value}.", key=key, value=_name(value)))
+    if not (isinstance(error, type) and issubclass(error, Exception)):
+        raise TypeError(tr("error must be an exception class, such as ValueError; got {value}.", value=_name(error)))
+    if message is not None and not isinstance(message, str):
+        raise TypeError(tr("message must be text marked with N_, or None; got {value}.", value=_name(message)))
+    for key, value in (flags or {}).items():
+        if not isinstance(value, bool):
+            raise TypeError(tr("{key} must be True or False; got {value}.", key=key, value=_name(value)))
+    for key, value in bounds.items():
+        if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(value):
+            raise TypeError(tr("{key} must be a number; got {value}.", key=key, value=_name(value)))
+
+
 def is_whole(value: object) -> bool:
     """Lesson 00: True for a whole number (Python's int or a NumPy integer), never for True/False."""
     return isinstance(value, Integral) and not isinstance(value, bool)
@@ -56,6 +74,7 @@ def whole(value: object, name: str, low: int = 0, high: int = MAX_INT, error: ty
 
     MESSAGE (marked with N_) says it in the caller's own words; its placeholders: {name}, {low}, {high}, {value}.
     """
+    _own(name, error, message, low=low, high=high)
     if not is_whole(value) or not low <= value <= high:
         if message is not None:
             raise error(tr(message, name=name, low=low, high=high, value=_name(value)))
@@ -74,6 +93,7 @@ def number(value: object, name: str, low: float = -math.inf, high: float = math.
 
     MESSAGE (marked with N_) says it in the caller's own words; its placeholders: {name}, {low}, {high}, {value}.
     """
+    _own(name, error, message, texts={"hint": hint}, flags={"above": above, "below": below}, low=low, high=high)
     ok = is_number(value) and (value > low if above else value >= low) and (value < high if below else value <= high)
     if not ok:
         if message is not None:
@@ -93,6 +113,7 @@ def _range(low: float, high: float, above: bool, below: bool) -> str:
 
 def seed(value: object, name: str = "seed", error: type = ValueError) -> int:
     """Lesson 00: the one rule for seeds everywhere: a whole number from 0 to 4,294,967,295."""
+    _own(name, error)
     if not is_whole(value) or not 0 <= value <= MAX_SEED:
         if name == "seed":
             raise error(tr("A seed is a whole number from 0 to {most:,}; got {value}. Try 0, 1, 2 ...", most=MAX_SEED,
@@ -104,6 +125,10 @@ def seed(value: object, name: str = "seed", error: type = ValueError) -> int:
 
 def one_of(value: object, name: str, choices, error: type = ValueError):
     """Lesson 00: VALUE when it is one of CHOICES, or ERROR listing them."""
+    _own(name, error)
+    if not isinstance(choices, (list, tuple, set, frozenset, dict)) or not all(isinstance(c, str) for c in choices):
+        raise TypeError(tr("choices must be a list of texts, such as [\"classic\", \"dcgan\"]; got {value}.",
+                           value=_name(choices)))  # fmt: skip
     if not isinstance(value, str) or value not in choices:
         raise error(tr("{name} must be one of {choices}, got {value}.", name=name, choices=sorted(choices),
                        value=_name(value)))
@@ -112,6 +137,11 @@ def one_of(value: object, name: str, choices, error: type = ValueError):
 
 def kind(value: object, name: str, expected: type | tuple, example: str, error: type = ValueError):
     """Lesson 00: VALUE when it is an EXPECTED object, or ERROR naming what to pass instead (EXAMPLE)."""
+    _own(name, error, texts={"example": example})
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    if not kinds or not all(isinstance(k, type) for k in kinds):
+        raise TypeError(tr("expected must be a class or a tuple of classes, such as torch.Tensor; got {value}.",
+                           value=_name(expected)))  # fmt: skip
     if not isinstance(value, expected):
         raise error(tr("{name} must be {example}; got {kind}.", name=name, example=example, kind=type(value).__name__))
     return value
@@ -119,6 +149,7 @@ def kind(value: object, name: str, expected: type | tuple, example: str, error: 
 
 def device(value: object, name: str = "device", error: type = ValueError) -> torch.device:
     """Lesson 05: VALUE as a torch.device this computer has ("cpu", "cuda", "mps"), or ERROR naming those it has."""
+    _own(name, error)
     have = ["cpu"] + ["cuda"] * torch.cuda.is_available() + ["mps"] * torch.backends.mps.is_available()
     try:
         found = torch.device(value) if isinstance(value, (str, torch.device)) else None
@@ -150,6 +181,10 @@ def digits(images: object, what: str = N_("Expected"), pixels: bool = True, floa
     SIZE=None takes pictures of any height and width. Anything else, float64 and float16 included,
     is refused with a ValueError that says what to pass.
     """
+    _own("digits", ValueError, texts={"what": what}, flags={"pixels": pixels, "floats": floats, "finite": finite,
+                                                            "one": one})  # fmt: skip
+    if size is not None and not (isinstance(size, tuple) and len(size) == 2 and all(is_whole(n) for n in size)):
+        raise TypeError(tr("size must be (height, width), such as (28, 28), or None; got {value}.", value=_name(size)))
     what = tr(what)  # a caller's own words come translated already, and stay as they are
     ok_types = (torch.float32,) * floats + (torch.uint8,) * pixels
     if not isinstance(images, torch.Tensor) or images.dtype not in ok_types:
@@ -209,6 +244,15 @@ def output_file(path: object, flag: str, suffix: str | None = None, not_same_as=
     We replace only a regular file: never a folder, a device, a link or a pipe, and never a file
     the same command reads (each of NOT_SAME_AS, pairs of (path, what it is)).
     """
+    _own(flag, error)
+    if suffix is not None and not (isinstance(suffix, str) and suffix.startswith(".")):
+        raise TypeError(tr("suffix must be a file ending such as \".png\", or None; got {value}.", value=_name(suffix)))
+    pairs = isinstance(not_same_as, (list, tuple)) and all(
+        isinstance(p, (list, tuple)) and len(p) == 2 and (p[0] is None or isinstance(p[0], (str, os.PathLike)))
+        and isinstance(p[1], str) for p in not_same_as)  # fmt: skip
+    if not pairs:
+        raise TypeError(tr("not_same_as must be a list of (path, what it is) pairs; got {value}.",
+                           value=_name(not_same_as)))  # fmt: skip
     if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
         raise error(tr("{flag} needs a file name, such as {example}; got {value}.", flag=flag,
                        example="digits" + (suffix or ".pt"), value=_name(path)))  # fmt: skip

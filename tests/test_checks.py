@@ -154,8 +154,10 @@ def test_choices_and_text_ignore_case_and_spaces(capsys):
 
 
 def test_a_question_that_is_not_in_the_key_is_a_lesson_bug():
-    with pytest.raises(KeyError, match="answer_key"):
+    with pytest.raises(ValueError, match="answer_key.py; the ids it knows are 00.1, 00.2"):
         check("99.9", 1)
+    with pytest.raises(ValueError, match="No question None"):
+        check(None, 1)
     with pytest.raises(TypeError, match="yours_or_ours"):
         check(EXERCISES[0], 1)
     with pytest.raises(TypeError, match="check"):

@@ -231,6 +231,7 @@ def test_numpy_numbers_are_taken_where_python_s_are():
     from gan_lessons.lesson import seed_everything
     from gan_lessons.models import build_gan
     from gan_lessons.toy2d import ToyConfig
+    from gan_lessons.toy2d_widgets import GameWatcher
     from gan_lessons.validate import MAX_SEED
 
     config = TrainConfig(epochs=np.int64(3), batch_size=np.int32(64), lr=np.float32(1e-3), seed=np.uint32(MAX_SEED),
@@ -245,6 +246,8 @@ def test_numpy_numbers_are_taken_where_python_s_are():
     assert DigitChooser(conditional, digit=np.int64(7), entries=(np.int8(1),)).digit == 7
     assert DigitTable(conditional, rows=np.int32(2), seed=np.uint64(5)).rows == 2
     assert ToyConfig(seed=np.int64(3), lr_d=np.float32(0.5)).seed == 3
+    watcher = GameWatcher(steps_per_frame=np.int64(5))
+    assert watcher.steps_per_frame == 5 and type(watcher.steps_per_frame) is int
 
 
 # --- The library's own rule: every public function refuses wrong arguments itself (issue #20) ---------------------
@@ -253,14 +256,14 @@ def test_numpy_numbers_are_taken_where_python_s_are():
 
 PACKAGE = Path(gan_lessons.__file__).parent
 MODULES = ["models", "data", "pretrained", "checkpoints", "plots", "widgets", "choose", "game", "judge", "diagrams",
-           "toy2d", "checks", "lesson", "i18n", "diagnose"]  # fmt: skip
+           "toy2d", "toy2d_widgets", "checks", "answer_key", "slips", "lesson", "lesson_training", "i18n", "diagnose",
+           "descent", "nearest", "noise_math", "fonts", "validate"]  # fmt: skip
+# Not here: cli (tested through its own tests), and training, engine, resume, graphed, live, animation and doctor,
+# which another helper is rewriting now; they join this list when that work is merged (issue #20).
 SKIP = {  # functions called with something else than the wrong values below, each for a reason
     "judge.recognizability_curve": "it trains a Trainer for seconds; the engine helper owns its checks",
 }
-NOT_YET = {  # still fail somewhere other than in the package with some wrong value (issue #20 lists them as open)
-    "plots.pixel_figure", "plots.show_pixels", "plots.sliding_filter_figure", "plots.guesses_figure",
-    "plots.show_sliding_filter", "plots.show_guesses", "checks.check", "checks.verdict", "checks.yours_or_ours",
-}  # fmt: skip
+NOT_YET: set[str] = set()  # functions that still fail somewhere other than in the package (issue #20): none now
 WRONG = [None, "x", "", -3, 2.5, 10**12, math.nan, [1, 2], object(), torch.zeros(3),
          torch.zeros(2, 1, 28, 28, dtype=torch.float64), np.int64(-1), True]  # fmt: skip
 
