@@ -257,13 +257,19 @@ def test_numpy_numbers_are_taken_where_python_s_are():
 PACKAGE = Path(gan_lessons.__file__).parent
 MODULES = ["models", "data", "pretrained", "checkpoints", "plots", "widgets", "choose", "game", "judge", "diagrams",
            "toy2d", "toy2d_widgets", "checks", "answer_key", "slips", "lesson", "lesson_training", "i18n", "diagnose",
-           "descent", "nearest", "noise_math", "fonts", "validate"]  # fmt: skip
-# Not here: cli (tested through its own tests), and training, engine, resume, graphed, live, animation and doctor,
-# which another helper is rewriting now; they join this list when that work is merged (issue #20).
+           "descent", "nearest", "noise_math", "fonts", "validate", "training", "engine", "resume", "graphed", "live",
+           "animation", "doctor"]  # fmt: skip
+# Not here: cli, tested through its own tests (every flag's range and type in tests/test_cli.py and test_bad_inputs).
 SKIP = {  # functions called with something else than the wrong values below, each for a reason
     "judge.recognizability_curve": "it trains a Trainer for seconds; the engine helper owns its checks",
 }
-NOT_YET: set[str] = set()  # functions that still fail somewhere other than in the package (issue #20): none now
+NOT_YET: set[str] = {  # functions that still fail somewhere other than in the package (issue #20)
+    "i18n.pad_to", "training.make_optimizers", "training.conditional_step", "training.real_penalty",
+    "training.update_average", "engine.pick_step", "resume.damage", "resume.set_rng_state", "graphed.why_not_graphed",
+    "graphed.engine", "graphed.make_graphed", "live.seconds_per_batch", "live.LiveTraining", "live.train_for",
+    "animation.show_gif", "doctor.name_state", "doctor.blow_up_cause", "doctor.diagnose", "doctor.mean_distance",
+    "doctor.forger_gradient",
+}  # fmt: skip
 WRONG = [None, "x", "", -3, 2.5, 10**12, math.nan, [1, 2], object(), torch.zeros(3),
          torch.zeros(2, 1, 28, 28, dtype=torch.float64), np.int64(-1), True]  # fmt: skip
 
