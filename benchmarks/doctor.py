@@ -197,8 +197,11 @@ def table(results: list[dict]) -> str:
         rows = [r for r in results if r["recipe"] == recipe]
         counts = Counter(r["named"] for r in rows)
         times = ", ".join("-" if r["at"] is None else f"{r['at']:.0f}" for r in rows)
-        lines.append(f"{recipe:36} {rows[0]['expected']:15} " + " ".join(f"{counts.get(s, 0):>10}" for s in states)
-                     + f"  {times}")
+        lines.append(
+            f"{recipe:36} {rows[0]['expected']:15} "
+            + " ".join(f"{counts.get(s, 0):>10}" for s in states)
+            + f"  {times}"
+        )
     return "\n".join(lines)
 
 
@@ -222,15 +225,19 @@ def main(argv: list[str] | None = None) -> int:
         for seed in range(args.seeds):
             r = run(recipe, data, seed, seconds, args.every)
             results.append(r)
-            print(f"{recipe:36} seed {seed}: named {r['named']:15} at {r['at']}  ({r['steps']} batches, "
-                  f"doctor {r['doctor_seconds']:.1f} of {r['cpu_seconds']:.0f} CPU s)  "
-                  f"{[s for _, s in r['states']]}", flush=True)
+            print(
+                f"{recipe:36} seed {seed}: named {r['named']:15} at {r['at']}  ({r['steps']} batches, "
+                f"doctor {r['doctor_seconds']:.1f} of {r['cpu_seconds']:.0f} CPU s)  "
+                f"{[s for _, s in r['states']]}",
+                flush=True,
+            )
             if args.record:
                 Path(args.record).write_text(json.dumps(results, indent=1))
     print()
     print(table(results))
-    right = sum(r["named"] == r["expected"] or (r["expected"] == "healthy" and r["named"] not in ALARMS)
-                for r in results)
+    right = sum(
+        r["named"] == r["expected"] or (r["expected"] == "healthy" and r["named"] not in ALARMS) for r in results
+    )
     cost = sum(r["doctor_seconds"] for r in results) / max(1e-9, sum(r["cpu_seconds"] for r in results))
     print(f"\n{right} of {len(results)} runs named as expected; the doctor took {cost:.1%} of the CPU time.")
     return 0

@@ -457,9 +457,14 @@ def classic_epochs(data, device, dry_run: bool, write) -> int:
             _sync(device)
             times.append(round(time.perf_counter() - start, 3))
             print(f"classic, {key}: epoch {epoch} in {times[-1]:.2f} s", flush=True)
-        result = {"engine": engine(trainer), "batches_per_epoch": trainer.batches_per_epoch,
-                  "first_epoch_s": times[0], "second_epoch_s": times[1],
-                  "d_loss": round(trainer.history.epoch_d[-1], 4), "g_loss": round(trainer.history.epoch_g[-1], 4)}
+        result = {
+            "engine": engine(trainer),
+            "batches_per_epoch": trainer.batches_per_epoch,
+            "first_epoch_s": times[0],
+            "second_epoch_s": times[1],
+            "d_loss": round(trainer.history.epoch_d[-1], 4),
+            "g_loss": round(trainer.history.epoch_g[-1], 4),
+        }
         write(**{key: result})  # fmt: skip
         write(**{key: {**result, **_judged(trainer.drawer, dry_run)}})
         histories[key] = trainer.history

@@ -98,12 +98,14 @@ def main() -> None:
     size = int(parser.parse_args().gigabytes * 2**30)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        files = [("gzip bomb", "idx", gzip_bomb(folder / "bomb-idx3-ubyte.gz", size)),
-                 ("torch-zip bomb", "checkpoint", zip_bomb(folder / "bomb.pt", size)),
-                 ("judge: 10^12 digits, stride 0", "judge", made(folder / "s0.pt", f"stride0-{10**12}")),
-                 ("judge: 320,000 digits, stride 0", "judge", made(folder / "many.pt", "stride0-320000")),
-                 ("sample: a checkpoint with z_dim 10^12", "generator", made(folder / "z.pt", "z_dim")),
-                 ("train --resume: fixed_noise of 10,000 rows", "resume", made(folder / "noise.pt", "noise"))]
+        files = [
+            ("gzip bomb", "idx", gzip_bomb(folder / "bomb-idx3-ubyte.gz", size)),
+            ("torch-zip bomb", "checkpoint", zip_bomb(folder / "bomb.pt", size)),
+            ("judge: 10^12 digits, stride 0", "judge", made(folder / "s0.pt", f"stride0-{10**12}")),
+            ("judge: 320,000 digits, stride 0", "judge", made(folder / "many.pt", "stride0-320000")),
+            ("sample: a checkpoint with z_dim 10^12", "generator", made(folder / "z.pt", "z_dim")),
+            ("train --resume: fixed_noise of 10,000 rows", "resume", made(folder / "noise.pt", "noise")),
+        ]
         if MNIST.exists():
             files.append(("real MNIST training images", "idx", MNIST))
         print(f"Each bomb unpacks to {size / 2**30:.1f} GB. Peak resident memory of a child process, in MB:")
@@ -111,8 +113,10 @@ def main() -> None:
             child = subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], capture_output=True, text=True,
                                    check=True)  # fmt: skip
             before, peak, seconds, said = child.stdout.split(maxsplit=3)
-            print(f"- {name} ({path.stat().st_size / 2**20:.3f} MB on disk): {before} MB after the imports, "
-                  f"{peak} MB at the peak (+{int(peak) - int(before)} MB), {float(seconds):.2f} s; {said.strip()}")
+            print(
+                f"- {name} ({path.stat().st_size / 2**20:.3f} MB on disk): {before} MB after the imports, "
+                f"{peak} MB at the peak (+{int(peak) - int(before)} MB), {float(seconds):.2f} s; {said.strip()}"
+            )
 
 
 if __name__ == "__main__":

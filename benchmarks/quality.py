@@ -60,8 +60,11 @@ def lesson_defaults(lesson: Path = LESSON_09) -> dict:
     source = next("".join(c["source"]) for c in cells if "".join(c["source"]).startswith("# Parameters"))
     saved = os.environ.pop("GAN_LESSONS_FAST", None)
     try:
-        values: dict = {"is_fast": is_fast, "seed_everything": seed_everything,  # what the lesson imported;
-                        "set_language": normalize}  # its language line must not change the benchmark's language
+        values: dict = {
+            "is_fast": is_fast,
+            "seed_everything": seed_everything,  # what the lesson imported;
+            "set_language": normalize,
+        }  # its language line must not change the benchmark's language
         exec(source, values)  # the lesson's own cell: its defaults cannot drift from what we measure
     finally:
         if saved is not None:
@@ -166,10 +169,18 @@ def main() -> int:
     parser.add_argument("--data", help="folder with full MNIST (default: GAN_LESSONS_DATA, ../shared/data/mnist)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     parser.add_argument("--skip-training", action="store_true", help="only targets 1, 3 and 4 (under a minute)")
-    parser.add_argument("--only", choices=["all", "conditional"], default="all",
-                        help="conditional: only targets 4 and 5 (and the scores of the shipped conditional and DCGAN)")
-    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
-                        help="cpu: count training seconds as CPU seconds on 1 thread (for a busy machine)")
+    parser.add_argument(
+        "--only",
+        choices=["all", "conditional"],
+        default="all",
+        help="conditional: only targets 4 and 5 (and the scores of the shipped conditional and DCGAN)",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="wall",
+        help="cpu: count training seconds as CPU seconds on 1 thread (for a busy machine)",
+    )
     args = parser.parse_args()
     global CLOCK
     CLOCK = CLOCKS[args.clock]

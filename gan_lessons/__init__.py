@@ -8,11 +8,12 @@ never from a layer above, and no imports go round in a circle (tests/test_layeri
 import, at the top of a file or inside a function, and checks both):
 
     1. words and checks: i18n, validate
-    2. the pieces: data, models, checkpoints, fonts
+    2. the pieces: data, models, checkpoints, fonts, diagnose
     3. the maths of training: training, resume, graphed, pretrained
     4. the engine: engine
     5. what the lessons show: plots, diagrams, lesson, widgets, toy2d, toy2d_widgets, choose, game,
-       live, animation, judge, answer_key, checks
+       live, animation, judge, answer_key, checks, slips, lesson_training, descent, nearest, noise_math,
+       doctor
     6. the command line: cli, __main__
 
 The pieces stand alone: data and models use only layer 1. training.py is the maths a learner opens;

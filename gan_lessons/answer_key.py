@@ -91,21 +91,28 @@ def layer_problem(yours: object, ours: nn.Module, x: torch.Tensor) -> str | None
     check.kind(ours, "ours", nn.Module, tr("the package's layer"), error=TypeError)
     check.kind(x, "x", torch.Tensor, tr("a tensor to try both layers on"), error=TypeError)
     if isinstance(yours, type) and issubclass(yours, nn.Module):
-        return tr("You wrote the kind of layer, {name}, without making one: add brackets, like nn.ReLU().",
-                  name=yours.__name__)
+        return tr(
+            "You wrote the kind of layer, {name}, without making one: add brackets, like nn.ReLU().",
+            name=yours.__name__,
+        )
     if not isinstance(yours, nn.Module):
         return tr("Write a layer, like nn.ReLU() or nn.Linear(3, 4); you wrote {value}.", value=as_written(yours))
     with torch.no_grad():
         got, want = yours(x), ours(x)
     if got.shape != want.shape:
-        return tr("For input of shape {shape} yours gives shape {yours}, ours {ours}.", shape=tuple(x.shape),
-                  yours=tuple(got.shape), ours=tuple(want.shape))
+        return tr(
+            "For input of shape {shape} yours gives shape {yours}, ours {ours}.",
+            shape=tuple(x.shape),
+            yours=tuple(got.shape),
+            ours=tuple(want.shape),
+        )
     if not torch.allclose(got, want, atol=1e-6):
         shown = ", ".join(f"{v:.2f}" for v in got.flatten()[:5].tolist())
         expected = ", ".join(f"{v:.2f}" for v in want.flatten()[:5].tolist())
         given = ", ".join(f"{v:g}" for v in x.flatten()[:5].tolist())
-        return tr("For {given} yours gives {shown}; it should give {expected}.", given=given, shown=shown,
-                  expected=expected)
+        return tr(
+            "For {given} yours gives {shown}; it should give {expected}.", given=given, shown=shown, expected=expected
+        )
     return None
 
 
@@ -118,14 +125,26 @@ def tensor_problem(yours: object, ours: torch.Tensor, what: str) -> str | None:
     check.kind(what, "what", str, tr("the tensor's name in words"), error=TypeError)
     what = tr(what)
     if isinstance(yours, (int, float)) and not isinstance(yours, bool):
-        return tr("Yours is one number, {value:g}; {what} is a tensor of shape {shape}: use torch, not math.",
-                  value=yours, what=what, shape=tuple(ours.shape))
+        return tr(
+            "Yours is one number, {value:g}; {what} is a tensor of shape {shape}: use torch, not math.",
+            value=yours,
+            what=what,
+            shape=tuple(ours.shape),
+        )
     if not isinstance(yours, torch.Tensor):
-        return tr("Yours is {value}; {what} is a tensor of shape {shape}.", value=as_written(yours), what=what,
-                  shape=tuple(ours.shape))
+        return tr(
+            "Yours is {value}; {what} is a tensor of shape {shape}.",
+            value=as_written(yours),
+            what=what,
+            shape=tuple(ours.shape),
+        )
     if yours.shape != ours.shape:
-        return tr("Yours has shape {yours}; {what} has shape {shape}.", yours=tuple(yours.shape), what=what,
-                  shape=tuple(ours.shape))
+        return tr(
+            "Yours has shape {yours}; {what} has shape {shape}.",
+            yours=tuple(yours.shape),
+            what=what,
+            shape=tuple(ours.shape),
+        )
     return None
 
 
@@ -143,8 +162,11 @@ def _fake_losses_problem(yours: object, ours: object) -> str | None:
         return tr("That is the loss for a REAL picture, -log(p). A fake picture should get 0, so use 1 - p.")
     if _close(yours, torch.log(1 - p)):
         return tr("Almost: your losses are below 0. A loss is never negative: put a minus in front.")
-    return tr("For the guesses {guesses} yours gives {yours}.", guesses=[round(v, 2) for v in p.tolist()],
-              yours=[round(v, 2) for v in yours.tolist()])
+    return tr(
+        "For the guesses {guesses} yours gives {yours}.",
+        guesses=[round(v, 2) for v in p.tolist()],
+        yours=[round(v, 2) for v in yours.tolist()],
+    )
 
 
 def _halfway_problem(yours: object, ours: object) -> str | None:
@@ -154,8 +176,10 @@ def _halfway_problem(yours: object, ours: object) -> str | None:
         return problem
     if _close(yours, 2 * ours):
         return tr("Yours is z_a + z_b: twice too big. Halfway takes half of A plus half of B.")
-    return tr("Yours differs from the halfway noise by {difference:.2f} per number on average.",
-              difference=(yours - ours).abs().mean())
+    return tr(
+        "Yours differs from the halfway noise by {difference:.2f} per number on average.",
+        difference=(yours - ours).abs().mean(),
+    )
 
 
 _GUESSES = torch.tensor([0.1, 0.5, 0.8, 0.99])  # lesson 03's exercise: the detective's guesses for 4 fakes
@@ -175,24 +199,29 @@ def _same_in_any_batch(generator: nn.Module) -> bool:
 _L00 = {
     "00.1": Question(
         ask='Which player makes the fake pictures? ("generator" or "discriminator")',
-        answer="generator", choices=("generator", "discriminator"), wrong="discriminator",
+        answer="generator",
+        choices=("generator", "discriminator"),
+        wrong="discriminator",
         hint="Which network is the forger?",
         why="The generator (the forger) draws; the discriminator (the detective) only judges.",
     ),
     "00.2": Question(
         ask="The discriminator looks at one picture. What does it answer? (a new picture / how sure it is "
-            "the picture is real / which digit)",
-        answer="b", choices=("a", "b", "c"), wrong="c",
+        "the picture is real / which digit)",
+        answer="b",
+        choices=("a", "b", "c"),
+        wrong="c",
         hint="The detective only judges: real or fake, and how sure it is.",
         why="Its answer is one number from 0 (surely fake) to 1 (surely real). Telling which digit is a "
-            "different job, done by the judge in lesson 08.",
+        "different job, done by the judge in lesson 08.",
     ),
     "00.3": Question(
         ask="True or false: the generator looks at the real digits to copy them.",
-        answer=False, wrong=True,
+        answer=False,
+        wrong=True,
         hint="What does the forger get to start from, and whose answers does it learn from?",
         why="Only the discriminator sees real digits; the generator learns through the discriminator's "
-            "answers about its fakes.",
+        "answers about its fakes.",
     ),
 }
 
@@ -201,7 +230,8 @@ _L00 = {
 _L01 = {
     "01.1": Question(
         ask="How many numbers make one MNIST picture?",
-        answer=784, wrong=28,
+        answer=784,
+        wrong=28,
         hint="The picture is 28 pixels wide and 28 pixels tall: one number per pixel.",
         why="28 x 28 = 784 pixels, one number each.",
         mistakes=(
@@ -211,7 +241,8 @@ _L01 = {
     ),
     "01.2": Question(
         ask="What is the number of a pure white pixel?",
-        answer=255, wrong=1,
+        answer=255,
+        wrong=1,
         hint="Black is 0. White is the biggest number a pixel can have.",
         why="A pixel is stored in one byte: 0 (black) to 255 (white).",
         mistakes=(
@@ -221,7 +252,9 @@ _L01 = {
     ),
     "01.3": Question(
         ask="A grey pixel has the number 51. What number does it become after scaling to -1..1?",
-        answer=-0.6, tolerance=0.01, wrong=0.2,
+        answer=-0.6,
+        tolerance=0.01,
+        wrong=0.2,
         hint="Do what the lesson does to every pixel: first divide by 255, then subtract 0.5 and divide by 0.5.",
         why="51 / 255 = 0.2; (0.2 - 0.5) / 0.5 = -0.6. The scaling maps 0..255 to -1..1.",
         computed=lambda: to_model_range(torch.full((1, 28, 28), 51, dtype=torch.uint8))[0, 0, 0, 0].item(),
@@ -232,7 +265,8 @@ _L01 = {
     ),
     "01.4": Question(
         ask="What shape does the first batch of images have?",
-        answer=(128, 1, 28, 28), wrong=(128, 28, 28),
+        answer=(128, 1, 28, 28),
+        wrong=(128, 28, 28),
         hint="(how many digits in a batch, channels, height, width)",
         why="128 digits per batch, 1 channel (grey), 28 x 28 pixels.",
     ),
@@ -245,48 +279,54 @@ _L02 = {
         ask="Write the generator's last layer: the one that squeezes every number between -1 and 1.",
         answer="nn.Tanh()",
         checker=lambda yours, ours: layer_problem(yours, ours, torch.linspace(-3, 3, 7)),
-        ours=nn.Tanh, wrong=nn.Sigmoid,
+        ours=nn.Tanh,
+        wrong=nn.Sigmoid,
         hint="The list of layers above names the one that squeezes numbers between -1 and 1. "
-             "Write it with nn. in front and brackets after, like nn.ReLU().",
+        "Write it with nn. in front and brackets after, like nn.ReLU().",
         why="Tanh maps any number into -1..1, the range of the scaled pixels of lesson 01. Sigmoid would "
-            "give 0..1, so the generator could never draw black (-1).",
+        "give 0..1, so the generator could never draw black (-1).",
     ),
     "02.2": Question(
         ask="What shape comes out of the first layer, nn.Linear(100, 256), for 16 noise vectors?",
-        answer=(16, 256), wrong=(256, 16),
+        answer=(16, 256),
+        wrong=(256, 16),
         hint="One row per recipe (there are N_PICTURES), 256 numbers in each.",
         why="A Linear layer keeps the rows (one per picture) and changes the columns from 100 to 256.",
         computed=lambda: tuple(nn.Linear(100, 256)(make_noise(16)).shape),
-        mistakes=(
-            ((256, 16), "Rows first: one row per recipe, then the numbers in each row."),
-        ),
+        mistakes=(((256, 16), "Rows first: one row per recipe, then the numbers in each row."),),
     ),
     "02.3": Question(
         ask="How many weights does nn.Linear(100, 256) have?",
-        answer=25_600, wrong=356,
+        answer=25_600,
+        wrong=356,
         hint="Each output has one weight for each input. How many outputs are there, and how many inputs?",
         why="100 x 256 = 25,600 weights (plus 256 biases, which are not weights).",
         computed=lambda: nn.Linear(100, 256).weight.numel(),
         mistakes=(
-            (356, "Adding counts the ends of the wires; count the wires themselves: every input is joined to every "
-                  "output."),
+            (
+                356,
+                "Adding counts the ends of the wires; count the wires themselves: every input is joined to every "
+                "output.",
+            ),
             (25856, "That counts the 256 biases too; the question asks only for the weights."),
         ),
     ),
     "02.4": Question(
         ask="Why are all the numbers of the pictures between -1 and 1? (ReLU / tanh / the noise is small)",
-        answer="b", choices=("a", "b", "c"), wrong="a",
+        answer="b",
+        choices=("a", "b", "c"),
+        wrong="a",
         hint="Which layer squeezes every number between -1 and 1?",
         why="The last layer, tanh, squeezes every number into -1..1 whatever comes in.",
     ),
     "02.5": Question(
-        ask="True or false: in evaluation mode the same recipe gives the same picture, whatever else is in "
-            "its batch.",
-        answer=True, wrong=False,
+        ask="True or false: in evaluation mode the same recipe gives the same picture, whatever else is in its batch.",
+        answer=True,
+        wrong=False,
         hint="In evaluation mode, batch normalization uses its running averages, not the batch's.",
         why="In evaluation mode BatchNorm uses its stored running averages, so a picture depends only on its own "
-            "noise. In training mode it uses the batch's average and spread, so a picture also depends on its "
-            "companions; the lesson shows both.",
+        "noise. In training mode it uses the batch's average and spread, so a picture also depends on its "
+        "companions; the lesson shows both.",
         computed=lambda: _same_in_any_batch(ClassicGenerator().eval()),
     ),
 }
@@ -296,28 +336,36 @@ _L02 = {
 _L03 = {
     "03.1": Question(
         ask="Shape of the feature map with stride=1 (padding 1, 4 x 4 filter) for a (1, 1, 28, 28) digit?",
-        answer=(1, 1, 27, 27), wrong=(1, 1, 28, 28),
+        answer=(1, 1, 27, 27),
+        wrong=(1, 1, 28, 28),
         hint="Add the border (padding) on both sides to the width first; then use the rule above for how many places a "
-             "window fits in.",
+        "window fits in.",
         why="With padding the picture is 30 x 30; a 4 x 4 window fits in 30 - 4 + 1 = 27 places per row.",
-        computed=lambda: tuple(nn.functional.conv2d(torch.zeros(1, 1, 28, 28), torch.zeros(1, 1, 4, 4),
-                                                    stride=1, padding=1).shape),
+        computed=lambda: tuple(
+            nn.functional.conv2d(torch.zeros(1, 1, 28, 28), torch.zeros(1, 1, 4, 4), stride=1, padding=1).shape
+        ),
         mistakes=(
-            ((1, 1, 28, 28), "A 4-wide window does not fit in as many places as the picture is wide: use the rule "
-                             "above."),
+            (
+                (1, 1, 28, 28),
+                "A 4-wide window does not fit in as many places as the picture is wide: use the rule above.",
+            ),
             ((1, 1, 25, 25), "Don't forget the border: padding 1 adds a pixel on each side."),
             ((1, 1, 14, 14), "That is for stride 2; here the filter moves one pixel at a time."),
         ),
     ),
     "03.2": Question(
         ask="The detective says 0.9 for a picture. What does it think? (surely fake / probably real / no idea)",
-        answer="b", choices=("a", "b", "c"), wrong="a",
+        answer="b",
+        choices=("a", "b", "c"),
+        wrong="a",
         hint="0 is surely fake, 1 surely real, 0.5 no idea. Where is 0.9?",
         why="0.9 is close to 1: it thinks the picture is probably real.",
     ),
     "03.3": Question(
         ask="What loss does the detective get for guessing 0.5 for a real picture? (two decimals)",
-        answer=0.69, tolerance=0.01, wrong=0.5,
+        answer=0.69,
+        tolerance=0.01,
+        wrong=0.5,
         hint="For a real picture the loss is -log(p), where p is the detective's guess. You may use math.log.",
         why="-log(0.5) = log(2) = 0.693.",
         computed=lambda: nn.BCELoss()(torch.tensor([0.5]), torch.tensor([1.0])).item(),
@@ -333,16 +381,17 @@ _L03 = {
         ours=lambda: nn.BCELoss(reduction="none")(_GUESSES, torch.zeros(4)),
         wrong=lambda: -torch.log(_GUESSES),
         hint="A fake picture's loss must be 0 when p is 0 and grow as p goes to 1: which of log(p) and log(1 - p) does "
-             "that, and with what sign in front? torch.log works on all four guesses at once.",
+        "that, and with what sign in front? torch.log works on all four guesses at once.",
         why="A fake should get 0: the loss -log(1 - p) is 0 when p is 0 and grows as p goes to 1. Writing "
-            "-log(p) is the most common slip: that is the loss for a real picture.",
+        "-log(p) is the most common slip: that is the loss for a real picture.",
     ),
     "03.5": Question(
         ask="True or false: the untrained detective is unsure about every picture (all guesses 0.4 to 0.6).",
-        answer=True, wrong=False,
+        answer=True,
+        wrong=False,
         hint="Look at the numbers above the pictures.",
         why="Untrained, its weights are small random numbers, so the last layer's sum is near 0 and the "
-            "sigmoid gives about 0.5 for every picture.",
+        "sigmoid gives about 0.5 for every picture.",
     ),
 }
 
@@ -358,38 +407,46 @@ def _forger_loss_problem(yours: object, ours: object) -> str | None:
     if yours.numel() != 1:
         return tr("A loss is one number; yours has shape {shape}. Put bce(...) around it.", shape=tuple(yours.shape))
     if yours.item() < 0:
-        return tr("Yours is {yours:.4f}, below 0: BCE is never negative. A minus sign belongs to the minimax loss.",
-                  yours=yours.item())
+        return tr(
+            "Yours is {yours:.4f}, below 0: BCE is never negative. A minus sign belongs to the minimax loss.",
+            yours=yours.item(),
+        )
     if not torch.allclose(yours.detach().float(), torch.as_tensor(ours).detach().float(), atol=1e-5):
-        return tr("Yours is {yours:.4f}; the fakes labelled real give {ours:.4f}.", yours=yours.item(),
-                  ours=float(ours))
+        return tr(
+            "Yours is {yours:.4f}; the fakes labelled real give {ours:.4f}.", yours=yours.item(), ours=float(ours)
+        )
     return None
 
 
 _L04 = {
     "04.1": Question(
         ask="How many numbers make one real dot in the 2-D game?",
-        answer=2, wrong=784,
+        answer=2,
+        wrong=784,
         hint="A dot on a sheet of paper has a place across (x) and a place up (y).",
         why="Each real 'picture' is a point (x, y): the detective reads (B, 2) and the forger writes (B, 2).",
         computed=lambda: real_points("ring", 1).shape[1],
     ),
     "04.2": Question(
         ask="In the minimax game, what does the forger want V to be? (as big as possible / as small as "
-            "possible / exactly 0)",
-        answer="b", choices=("a", "b", "c"), wrong="a",
+        "possible / exactly 0)",
+        answer="b",
+        choices=("a", "b", "c"),
+        wrong="a",
         hint="V is minus the detective's loss, and the detective wants V big. The forger is its opponent.",
         why="V = average log D(x) + average log(1 - D(G(z))). The detective pushes V up, the forger down: "
-            "min over G of max over D of V, the minimax game of Goodfellow et al. 2014.",
+        "min over G of max over D of V, the minimax game of Goodfellow et al. 2014.",
     ),
     "04.3": Question(
         ask="Where is the minimax forger loss log(1 - D(G(z))) flattest? (near D(G(z)) = 0 / near 1)",
-        answer="a", choices=("a", "b"), wrong="b",
+        answer="a",
+        choices=("a", "b"),
+        wrong="b",
         hint="Look at the blue curve at the left end, where the detective sees through the fakes.",
         why="Its slope is -1/(1 - p), about -1 near p = 0, while -log p has slope -1/p, huge near 0. The push that "
-            "reaches the forger is that slope times the sigmoid's slope p(1 - p), tiny near 0: p for the minimax "
-            "loss (almost nothing), 1 - p for the non-saturating one (almost 1). Early in training the detective "
-            "spots the fakes (D(G(z)) near 0), so the minimax loss gives the forger almost no gradient: it saturates.",
+        "reaches the forger is that slope times the sigmoid's slope p(1 - p), tiny near 0: p for the minimax "
+        "loss (almost nothing), 1 - p for the non-saturating one (almost 1). Early in training the detective "
+        "spots the fakes (D(G(z)) near 0), so the minimax loss gives the forger almost no gradient: it saturates.",
     ),
     "04.4": Exercise(
         ask="Write the forger's non-saturating loss of p_fake (the fakes labelled real).",
@@ -398,27 +455,30 @@ _L04 = {
         ours=lambda: nonsaturating_loss(_P_FAKE),
         wrong=lambda: nn.BCELoss()(_P_FAKE, torch.zeros_like(_P_FAKE)),
         hint="The forger wants its fakes called real: which label means real? torch.ones_like(p_fake) and "
-             "torch.zeros_like(p_fake) make labels shaped like p_fake.",
+        "torch.zeros_like(p_fake) make labels shaped like p_fake.",
         why="BCE with label 1 is -log D(G(z)), the non-saturating loss of Goodfellow et al. 2014: steep where the "
-            "detective spots the fakes. With label 0 (the usual slip) it is the detective's loss on the fakes; a "
-            "forger that made it smaller would be helping the detective.",
+        "detective spots the fakes. With label 0 (the usual slip) it is the detective's loss on the fakes; a "
+        "forger that made it smaller would be helping the detective.",
     ),
     "04.5": Question(
         ask="True or false: if the fakes matched the real dots perfectly, the best detective says 0.5 everywhere.",
-        answer=True, wrong=False,
+        answer=True,
+        wrong=False,
         hint="If real and fake dots lie in the same places, equally often, is anything left to tell them apart?",
         why="Goodfellow et al. 2014 show the best detective says p_real(x) / (p_real(x) + p_fake(x)) at each "
-            "place x: 1/2 when the two match. That is why a well-played game ends with a pale background and the "
-            "losses near 1.39 (detective) and 0.69 (forger).",
+        "place x: 1/2 when the two match. That is why a well-played game ends with a pale background and the "
+        "losses near 1.39 (detective) and 0.69 (forger).",
     ),
     "04.6": Question(
         ask="In the collapsed game (forger lr 1e-2, detective lr 1e-4), what do the fakes do? (cover all 8 blobs "
-            "/ huddle in one place / spread evenly over the sheet)",
-        answer="b", choices=("a", "b", "c"), wrong="a",
+        "/ huddle in one place / spread evenly over the sheet)",
+        answer="b",
+        choices=("a", "b", "c"),
+        wrong="a",
         hint="Look at the orange dots: in how many places do they sit?",
         why="A forger much faster than its detective sends all its fakes to the one place the detective likes "
-            "best, then jumps as one clump when the detective catches up: mode collapse. tests/test_toy2d.py "
-            "measures it: at most 2 of 8 blobs covered.",
+        "best, then jumps as one clump when the detective catches up: mode collapse. tests/test_toy2d.py "
+        "measures it: at most 2 of 8 blobs covered.",
     ),
 }
 
@@ -428,16 +488,21 @@ _L04 = {
 def _loss_problem(yours: object, ours: nn.Module) -> str | None:
     """None when YOURS computes the loss OURS computes on a few answers and labels, else what differs."""
     if isinstance(yours, type):
-        return tr("You wrote the kind of loss, {name}, without making one: add brackets, like nn.BCELoss().",
-                  name=yours.__name__)
+        return tr(
+            "You wrote the kind of loss, {name}, without making one: add brackets, like nn.BCELoss().",
+            name=yours.__name__,
+        )
     if not callable(yours):
         return tr("Write a loss you can call, like nn.MSELoss(); you wrote {value}.", value=as_written(yours))
     p, y = torch.tensor([[0.1], [0.5], [0.9]]), torch.tensor([[1.0], [0.0], [1.0]])  # answers, labels (3, 1)
     got, want = yours(p, y), ours(p, y)
     if not isinstance(got, torch.Tensor) or got.shape != want.shape or not torch.allclose(got, want, atol=1e-6):
         shown = f"{got.item():.4f}" if isinstance(got, torch.Tensor) and got.numel() == 1 else repr(got)
-        return tr("For answers 0.1, 0.5, 0.9 and labels 1, 0, 1 yours gives {shown}; lesson 03's loss gives "
-                  "{want:.4f}.", shown=shown, want=want)
+        return tr(
+            "For answers 0.1, 0.5, 0.9 and labels 1, 0, 1 yours gives {shown}; lesson 03's loss gives {want:.4f}.",
+            shown=shown,
+            want=want,
+        )
     return None
 
 
@@ -465,39 +530,46 @@ _L05 = {
     "05.1": Exercise(
         ask="Write the loss both players use: lesson 03's binary cross-entropy, as a PyTorch layer.",
         answer="nn.BCELoss()",
-        checker=_loss_problem, ours=nn.BCELoss, wrong=nn.MSELoss,
-        hint="Binary cross-entropy is BCE for short; the layer is nn. and those three letters and Loss, with "
-             "brackets.",
+        checker=_loss_problem,
+        ours=nn.BCELoss,
+        wrong=nn.MSELoss,
+        hint="Binary cross-entropy is BCE for short; the layer is nn. and those three letters and Loss, with brackets.",
         why="nn.BCELoss() takes the detective's answers (0 to 1) and the labels (1 real, 0 fake), as in lesson "
-            "03. MSELoss would also run, but it punishes a sure wrong answer far less, so learning is slower.",
+        "03. MSELoss would also run, but it punishes a sure wrong answer far less, so learning is slower.",
     ),
     "05.2": Question(
         ask="In the forger's turn, what label do the fakes get: 0 or 1?",
-        answer=1, wrong=0,
+        answer=1,
+        wrong=0,
         hint="The forger wants the detective to take its fakes for real. Which label means real?",
         why="The forger's loss is BCE(D(fake), 1): it is small when the detective says 'real' to the fakes "
-            "(the non-saturating loss of Goodfellow et al. 2014).",
+        "(the non-saturating loss of Goodfellow et al. 2014).",
     ),
     "05.3": Exercise(
         ask="Write the fakes with the graph cut off (one method call on fake).",
         answer="fake.detach()",
-        checker=_detach_problem, ours=lambda: _fakes().detach(), wrong=_fakes,
+        checker=_detach_problem,
+        ours=lambda: _fakes().detach(),
+        wrong=_fakes,
         hint="The method that cuts a tensor from its graph is named in the text above: fake.something().",
         why="detach() gives the same numbers without the record of how they were computed, so the detective's "
-            "backward() stops there: no wasted gradients for the forger, and the forger's graph stays for its "
-            "own turn.",
+        "backward() stops there: no wasted gradients for the forger, and the forger's graph stays for its "
+        "own turn.",
     ),
     "05.4": Question(
         ask="At the end of the run where the forger's learning rate was 200 times too small, where is D(fake)? "
-            "(near 0 / near 0.5 / near 1)",
-        answer="a", choices=("a", "b", "c"), wrong="b",
+        "(near 0 / near 0.5 / near 1)",
+        answer="a",
+        choices=("a", "b", "c"),
+        wrong="b",
         hint="Look at the red line in the middle picture at the end of the run.",
         why="The detective learns and the forger hardly does, so the detective becomes sure every fake is fake: "
-            "D(fake) near 0, D(real) near 1, D loss near 0. It then gives the forger no useful advice.",
+        "D(fake) near 0, D(real) near 1, D loss near 0. It then gives the forger no useful advice.",
     ),
     "05.5": Question(
         ask="How many batches make one epoch of 60,000 digits in batches of 128?",
-        answer=469, wrong=468,
+        answer=469,
+        wrong=468,
         hint="How many full batches of 128 fit in 60,000 digits, and what happens to the digits left over?",
         why="468 full batches of 128 hold 59,904 digits; the last 96 make a 469th, smaller batch.",
         computed=lambda: math.ceil(60_000 / 128),
@@ -508,17 +580,21 @@ _L05 = {
     ),
     "05.6": Question(
         ask="The G loss went up from one epoch to the next. Does that mean the pictures got worse?",
-        answer="b", choices=("a", "b"), wrong="a",
+        answer="b",
+        choices=("a", "b"),
+        wrong="a",
         hint="Each loss measures one player against the other, who also learns.",
         why="The G loss measures the forger against the current detective; if the detective improved, the "
-            "loss can rise while the pictures get better. Look at the pictures.",
+        "loss can rise while the pictures get better. Look at the pictures.",
     ),
     "05.7": Question(
         ask="Which of these does a checkpoint not hold? (generator's weights / optimizers' memory / the digits)",
-        answer="c", choices=("a", "b", "c"), wrong="b",
+        answer="c",
+        choices=("a", "b", "c"),
+        wrong="b",
         hint="We had to pass the data to Trainer.load. Why?",
         why="A checkpoint holds the networks, the optimizers' memory (Adam's averages), the random state and "
-            "the history, not the training data, which is loaded separately.",
+        "the history, not the training data, which is loaded separately.",
     ),
 }
 
@@ -527,14 +603,16 @@ _L05 = {
 _L06 = {
     "06.1": Question(
         ask="How many numbers are in one noise vector?",
-        answer=100, wrong=1,
+        answer=100,
+        wrong=1,
         hint="Look at the shape of z: (1, how many?).",
         why="The generator starts from Z_DIM = 100 numbers.",
         computed=lambda: make_noise(1).shape[1],
     ),
     "06.2": Question(
         ask="At strength 0, are all 100 noise numbers zero?",
-        answer=True, wrong=False,
+        answer=True,
+        wrong=False,
         hint="What is any number times 0?",
         why="Strength multiplies every number; anything times 0 is 0.",
     ),
@@ -546,11 +624,13 @@ _L06 = {
         wrong=lambda: make_noise(1, seed=0) + make_noise(1, seed=1),
         hint="Take half of z_a and half of z_b, and add them up.",
         why="Halfway is t = 0.5 of the blend (1 - t) x A + t x B. Adding without halving is not between A and "
-            "B: its numbers spread about 1.4 times wider than normal noise, like strength 1.4.",
+        "B: its numbers spread about 1.4 times wider than normal noise, like strength 1.4.",
     ),
     "06.4": Question(
         ask='With t = 1, which digit does the blend give, "a" or "b"?',
-        answer="b", choices=("a", "b"), wrong="a",
+        answer="b",
+        choices=("a", "b"),
+        wrong="a",
         hint="(1 - 1) of A is nothing of A.",
         why="The blend is (1 - t) x A + t x B; at t = 1 it is all B.",
     ),
@@ -562,17 +642,23 @@ _L06 = {
 def _grow_problem(yours: object, ours: nn.ConvTranspose2d) -> str | None:
     """None when YOURS is a transposed convolution made like OURS (channels, filter, stride, padding, bias)."""
     if isinstance(yours, type):
-        return tr("You wrote the kind of layer, {name}, without making one: add the numbers in brackets.",
-                  name=yours.__name__)
+        return tr(
+            "You wrote the kind of layer, {name}, without making one: add the numbers in brackets.", name=yours.__name__
+        )
     if not isinstance(yours, nn.ConvTranspose2d):
-        return tr("Write a transposed convolution, nn.ConvTranspose2d(...); you wrote {value}.",
-                  value=as_written(yours))
+        return tr(
+            "Write a transposed convolution, nn.ConvTranspose2d(...); you wrote {value}.", value=as_written(yours)
+        )
     for what, attr in ((N_("feature maps in"), "in_channels"), (N_("feature maps out"), "out_channels"),
                        (N_("filter size"), "kernel_size"), (N_("stride"), "stride"),
                        (N_("padding"), "padding")):  # fmt: skip
         if getattr(yours, attr) != getattr(ours, attr):
-            return tr("Its {what} is {yours}; it should be {ours}.", what=tr(what), yours=getattr(yours, attr),
-                      ours=getattr(ours, attr))
+            return tr(
+                "Its {what} is {yours}; it should be {ours}.",
+                what=tr(what),
+                yours=getattr(yours, attr),
+                ours=getattr(ours, attr),
+            )
     if (yours.bias is None) != (ours.bias is None):
         return tr("Leave out the bias, bias=False: batch normalization comes next and would cancel it.")
     return None
@@ -581,11 +667,12 @@ def _grow_problem(yours: object, ours: nn.ConvTranspose2d) -> str | None:
 _L07 = {
     "07.1": Question(
         ask="What shape comes out of nn.ConvTranspose2d(64, 32, 4, 2, 1) for a batch of shape (16, 64, 7, 7)?",
-        answer=(16, 32, 14, 14), wrong=(16, 64, 14, 14),
+        answer=(16, 32, 14, 14),
+        wrong=(16, 64, 14, 14),
         hint="The batch stays 16, the 32 is the number of new feature maps, and a stride of 2 makes the "
-             "pictures twice as big.",
+        "pictures twice as big.",
         why="The layer keeps the batch, makes 32 feature maps from 64, and a stride of 2 with a 4 x 4 filter "
-            "and padding 1 doubles 7 x 7 to 14 x 14.",
+        "and padding 1 doubles 7 x 7 to 14 x 14.",
         computed=lambda: tuple(nn.ConvTranspose2d(64, 32, 4, 2, 1)(torch.zeros(16, 64, 7, 7)).shape),
         mistakes=(
             ((16, 64, 14, 14), "The layer makes 32 new feature maps from the 64."),
@@ -594,53 +681,60 @@ _L07 = {
     ),
     "07.2": Exercise(
         ask="Write the forger's first growing layer: 64 feature maps in, 32 out, filter 4, stride 2, padding 1, "
-            "no bias.",
+        "no bias.",
         answer="nn.ConvTranspose2d(64, 32, 4, 2, 1, bias=False)",
         checker=_grow_problem,
         ours=lambda: nn.ConvTranspose2d(64, 32, 4, 2, 1, bias=False),
         wrong=lambda: nn.ConvTranspose2d(64, 32, 4, 2, 1),
         hint="nn.ConvTranspose2d takes the feature maps in, the feature maps out, the filter size, the stride "
-             "and the padding, in that order, then bias=False.",
+        "and the padding, in that order, then bias=False.",
         why="The numbers must fit the layers around it (64 maps of 7 x 7 in, 32 out, twice as big); the bias "
-            "is left out because batch normalization right after would cancel it.",
+        "is left out because batch normalization right after would cancel it.",
     ),
     "07.3": Question(
         ask="With the DCGAN paper's start, about how big is the spread (standard deviation) of a layer's weights?",
-        answer=0.02, tolerance=0.005, wrong=1.0,
+        answer=0.02,
+        tolerance=0.005,
+        wrong=1.0,
         hint="Look at the numbers printed for the paper's start, or at std= in paper_start.",
         why="Radford et al. 2015 start every weight from a normal distribution with mean 0 and standard "
-            "deviation 0.02; the printed spreads are all close to 0.02.",
+        "deviation 0.02; the printed spreads are all close to 0.02.",
     ),
     "07.4": Question(
         ask="How many times more numbers does the classic's drawing layer learn than the DCGAN's? (whole number)",
-        answer=1566, wrong=803_600,
+        answer=1566,
+        wrong=803_600,
         hint="Both counts are printed above: how many times does the DCGAN's count fit into the classic's? Round to a "
-             "whole number.",
+        "whole number.",
         why="nn.Linear(1024, 784) has 1024 x 784 + 784 = 803,600 numbers; the DCGAN's last transposed "
-            "convolution has 32 x 4 x 4 + 1 = 513; 803,600 / 513 is about 1,566.",
-        computed=lambda: round(count_parameters(ClassicGenerator().net[-2])
-                               / count_parameters(DCGANGenerator().grow[-2])),  # fmt: skip
+        "convolution has 32 x 4 x 4 + 1 = 513; 803,600 / 513 is about 1,566.",
+        computed=lambda: round(
+            count_parameters(ClassicGenerator().net[-2]) / count_parameters(DCGANGenerator().grow[-2])
+        ),  # fmt: skip
         mistakes=(
             (803600, "That is the classic's count alone: how many times the DCGAN's is it?"),
             (513, "That is the DCGAN's count alone: how many times does it fit into the classic's?"),
         ),
     ),
     "07.5": Question(
-        ask="In the race, what was different between the two GANs? (learning rate / batch size / only the "
-            "networks)",
-        answer="c", choices=("a", "b", "c"), wrong="a",
+        ask="In the race, what was different between the two GANs? (learning rate / batch size / only the networks)",
+        answer="c",
+        choices=("a", "b", "c"),
+        wrong="a",
         hint="Look at the TrainConfig in the race cell: which settings come from the loop, and which are the "
-             "same for both?",
+        "same for both?",
         why="Both used BATCH_SIZE, LR, the same data, seed and time; only arch changed. A faster step means "
-            "more batches in the same time, which is part of what the race measures.",
+        "more batches in the same time, which is part of what the race measures.",
     ),
     "07.6": Question(
         ask="Why does the DCGAN's drawing layer need so few numbers? (filters reused / fewer digits / smaller "
-            "pictures)",
-        answer="a", choices=("a", "b", "c"), wrong="c",
+        "pictures)",
+        answer="a",
+        choices=("a", "b", "c"),
+        wrong="c",
         hint="Both see the same 28 x 28 digits. Think of reason 1 above.",
         why="A transposed convolution uses the same small filter at every place of the picture, so it learns "
-            "each pattern once instead of once per pixel.",
+        "each pattern once instead of once per pixel.",
     ),
 }
 
@@ -660,8 +754,10 @@ def _distance_problem(yours: object, ours: object, seen: Seen | None = None) -> 
     """
     if isinstance(yours, torch.Tensor):
         if yours.numel() != 1:
-            return tr("Yours is {count} numbers; the distance is one number. Did you use .mean() and .std()?",
-                      count=yours.numel())
+            return tr(
+                "Yours is {count} numbers; the distance is one number. Did you use .mean() and .std()?",
+                count=yours.numel(),
+            )
         yours = yours.item()
     if not isinstance(yours, (int, float)) or isinstance(yours, bool):
         return tr("Write a number (a sum of two squares); you wrote {value}.", value=as_written(yours))
@@ -711,37 +807,45 @@ def _one_feature_distance(squared_spread: bool = True) -> float:
 _L08 = {
     "08.1": Question(
         ask="probs holds the judge's answers for 8 digits. What is its shape?",
-        answer=(8, 10), wrong=(10, 8),
+        answer=(8, 10),
+        wrong=(10, 8),
         hint="One row per digit, and in each row one probability for each of 0 to 9.",
         why="8 digits, and for each 10 probabilities (one per digit 0 to 9) that add up to 1.",
     ),
     "08.2": Question(
         ask="What recognizability do you expect for pure noise? (about 100% / about 10% / about 0%)",
-        answer="c", choices=("a", "b", "c"), wrong="b",
+        answer="c",
+        choices=("a", "b", "c"),
+        wrong="b",
         hint="It picks a best guess, but is it 90% sure?",
         why="The judge learned to answer 'every digit 10%' for junk, so it is never 90% sure of noise: about 0%.",
     ),
     "08.3": Question(
         ask="1,000 digits read as 480 sevens and 520 ones, each 99% sure. A good GAN? (yes / no: collapsed)",
-        answer="b", choices=("a", "b"), wrong="a",
+        answer="b",
+        choices=("a", "b"),
+        wrong="a",
         hint="Look at the counts, not only at the recognizability.",
         why="Recognizability looks at digits one by one; the counts show that eight of the ten digits are "
-            "missing: mode collapse.",
+        "missing: mode collapse.",
     ),
     "08.4": Exercise(
-        ask="Write the one-feature Fréchet distance: (difference of the averages)² + (difference of the "
-            "spreads)².",
+        ask="Write the one-feature Fréchet distance: (difference of the averages)² + (difference of the spreads)².",
         answer="(a.mean() - b.mean()) ** 2 + (a.std() - b.std()) ** 2",
-        checker=_distance_problem, ours=_one_feature_distance, sees=True,
+        checker=_distance_problem,
+        ours=_one_feature_distance,
+        sees=True,
         wrong=lambda: _one_feature_distance(squared_spread=False),
         hint="The averages are a.mean() and b.mean(), the spreads a.std() and b.std(); the question says what to "
-             "do with their differences.",
+        "do with their differences.",
         why="For one feature the Fréchet distance between two bell curves is exactly that sum. With 128 "
-            "features it also compares how the features vary together (their covariances), as the FID does.",
+        "features it also compares how the features vary together (their covariances), as the FID does.",
     ),
     "08.5": Question(
         ask="Averages 3 and 5, spreads 2 and 3: what is the one-feature Fréchet distance?",
-        answer=5, tolerance=1e-9, wrong=3,
+        answer=5,
+        tolerance=1e-9,
+        wrong=3,
         hint="Square the difference of the averages, square the difference of the spreads, and add them.",
         why="(3 - 5)² + (2 - 3)² = 4 + 1 = 5.",
         computed=lambda: (3 - 5) ** 2 + (2 - 3) ** 2,
@@ -752,14 +856,13 @@ _L08 = {
     ),
     "08.6": Question(
         ask="Which digit does the shipped classic GAN draw far too rarely?",
-        answer=4, wrong=5,
+        answer=4,
+        wrong=5,
         hint="Read the warning in the shipped classic GAN's report: it names the missing digit.",
         why="The judge reads only about 1.5% of its digits as 4s (a fair share is 10%): a partial mode "
-            "collapse that recognizability alone does not show. 5s are rare too (about 4%), but above the 2% "
-            "warning line.",
-        mistakes=(
-            (5, "5s are rare too, but above the warning line: read the warning again."),
-        ),
+        "collapse that recognizability alone does not show. 5s are rare too (about 4%), but above the 2% "
+        "warning line.",
+        mistakes=((5, "5s are rare too, but above the warning line: read the warning again."),),
     ),
 }
 
@@ -786,18 +889,19 @@ _STEEPNESS = 0.37  # a steepness, for the key's own examples
 _L09 = {
     "09.1": Question(
         ask="How many steps make one epoch of 60,000 digits in batches of 32?",
-        answer=1875, wrong=469,
+        answer=1875,
+        wrong=469,
         hint="How many batches of 32 do 60,000 digits fill? Does it come out even?",
         why="60,000 / 32 = 1,875 exactly: about four times as many steps as the 469 of batches of 128 "
-            "(4 x 469 = 1,876).",
+        "(4 x 469 = 1,876).",
         computed=lambda: math.ceil(60_000 / 32),
-        mistakes=(
-            (469, "That is for batches of 128; a batch of 32 is four times smaller."),
-        ),
+        mistakes=((469, "That is for batches of 128; a batch of 32 is four times smaller."),),
     ),
     "09.2": Question(
         ask="Average 5, new value 7, keep 0.9: what is the next running average?",
-        answer=5.2, tolerance=1e-6, wrong=6.8,
+        answer=5.2,
+        tolerance=1e-6,
+        wrong=6.8,
         hint="keep x the old average + (1 - keep) x the new value: put in the numbers of the question.",
         why="0.9 x 5 + 0.1 x 7 = 4.5 + 0.7 = 5.2: the average moves a tenth of the way towards the new value.",
         mistakes=(
@@ -808,18 +912,22 @@ _L09 = {
     "09.3": Exercise(
         ask="With the weight weight = 1.0, write what the gradient penalty adds to the detective's loss, from calm.",
         answer="weight / 2 * calm",
-        checker=_number_problem, ours=lambda: 1.0 / 2 * _STEEPNESS, wrong=lambda: 1.0 * _STEEPNESS,
+        checker=_number_problem,
+        ours=lambda: 1.0 / 2 * _STEEPNESS,
+        wrong=lambda: 1.0 * _STEEPNESS,
         hint="The text above says it: the weight / 2 times the steepness.",
         why="R1 (Mescheder et al. 2018) adds gamma / 2 times the mean squared slope of D's answer (before the "
-            "sigmoid) around real digits; the package's train_step adds r1 / 2 * steepness.",
+        "sigmoid) around real digits; the package's train_step adds r1 / 2 * steepness.",
     ),
     "09.4": Question(
         ask="What does the running average change? (the digits learned from / only the weights we draw with / "
-            "the detective's loss)",
-        answer="b", choices=("a", "b", "c"), wrong="a",
+        "the detective's loss)",
+        answer="b",
+        choices=("a", "b", "c"),
+        wrong="a",
         hint="Does the averaged copy ever play against the detective?",
         why="The average is a second copy of the forger used only to draw; training itself (both players and "
-            "their losses) is exactly as without it.",
+        "their losses) is exactly as without it.",
     ),
 }
 
@@ -829,8 +937,9 @@ _L09 = {
 def _rows_layer_problem(yours: object, ours: nn.Module) -> str | None:
     """None when YOURS is a Linear layer from a one-hot row (10) to 256 numbers without bias, else what differs."""
     if isinstance(yours, type) and issubclass(yours, nn.Module):
-        return tr("You wrote the kind of layer, {name}, without making one: add brackets and sizes.",
-                  name=yours.__name__)
+        return tr(
+            "You wrote the kind of layer, {name}, without making one: add brackets and sizes.", name=yours.__name__
+        )
     if isinstance(yours, nn.Embedding):
         return tr("An nn.Embedding does this job for digits written as whole numbers, like 3. Here the detective "
                   "gets one-hot rows of 10 numbers, and those go through an nn.Linear.")  # fmt: skip
@@ -838,8 +947,13 @@ def _rows_layer_problem(yours: object, ours: nn.Module) -> str | None:
         return tr("Write a layer, like nn.Linear(10, 4, bias=False); you wrote {value}.", value=as_written(yours))
     sizes, want = (yours.in_features, yours.out_features), (ours.in_features, ours.out_features)
     if sizes != want:
-        return tr("Yours takes {takes} numbers and gives {gives}; it should take {should_take} and give "
-                  "{should_give}.", takes=sizes[0], gives=sizes[1], should_take=want[0], should_give=want[1])
+        return tr(
+            "Yours takes {takes} numbers and gives {gives}; it should take {should_take} and give {should_give}.",
+            takes=sizes[0],
+            gives=sizes[1],
+            should_take=want[0],
+            should_give=want[1],
+        )
     if yours.bias is not None:
         return tr("Yours adds a bias, so a digit's row would not be just its own numbers: add bias=False.")
     return None
@@ -854,13 +968,19 @@ def _wanted_problem(yours: object, ours: torch.Tensor, seen: Seen | None = None)
     if not isinstance(yours, torch.Tensor):
         return tr("Make a tensor with torch.randint; you wrote {value}.", value=as_written(yours))
     if yours.shape != ours.shape:
-        return tr("Yours has shape {yours}; it needs one digit per fake: {ours}.", yours=tuple(yours.shape),
-                  ours=tuple(ours.shape))
+        return tr(
+            "Yours has shape {yours}; it needs one digit per fake: {ours}.",
+            yours=tuple(yours.shape),
+            ours=tuple(ours.shape),
+        )
     if yours.is_floating_point() or yours.dtype == torch.bool:
         return tr("Yours holds fractions (or True/False); digits are whole numbers: use torch.randint.")
     if int(yours.min()) < 0 or int(yours.max()) > 9:
-        return tr("Yours has numbers from {low} to {high}; digits go from 0 to 9.", low=int(yours.min()),
-                  high=int(yours.max()))
+        return tr(
+            "Yours has numbers from {low} to {high}; digits go from 0 to 9.",
+            low=int(yours.min()),
+            high=int(yours.max()),
+        )
     if len(yours) > 1 and bool((yours == yours[0]).all()):
         return tr("Yours asks for the same digit every time; the forger must practise every digit: pick at random.")
     if len(yours) > 2 and torch.equal(yours.long(), torch.arange(len(yours)) % 10):
@@ -881,67 +1001,74 @@ def _drawn_again_problem(yours: torch.Tensor, seen: Seen | None) -> str | None:
     asked = set(torch.cat(draws + [yours]).long().tolist())
     never = [d for d in range(10) if d not in asked]
     if never:
-        return tr("Run 20 more times, yours never asked for {digits}: look again at where torch.randint stops.",
-                  digits=", ".join(map(str, never)))
+        return tr(
+            "Run 20 more times, yours never asked for {digits}: look again at where torch.randint stops.",
+            digits=", ".join(map(str, never)),
+        )
     return None
 
 
 _L10 = {
     "10.1": Question(
         ask="The one-hot row [0, 0, 0, 0, 0, 0, 1, 0, 0, 0] stands for which digit?",
-        answer=6, wrong=7,
+        answer=6,
+        wrong=7,
         hint="Count the places from 0: the first place is the digit 0, the second the digit 1, ...",
         why="The 1 is at place 6 (counting from 0), so the row is the label 6.",
         computed=lambda: int(torch.tensor([0, 0, 0, 0, 0, 0, 1, 0, 0, 0]).argmax()),
-        mistakes=(
-            (7, "Count the places from 0, not from 1."),
-        ),
+        mistakes=((7, "Count the places from 0, not from 1."),),
     ),
     "10.2": Question(
         ask="How many numbers go into the conditional forger's first layer, for each digit it draws?",
-        answer=110, wrong=100,
+        answer=110,
+        wrong=100,
         hint="The 100 noise numbers, and the label's one-hot row glued to their end.",
         why="100 noise numbers + 10 one-hot switches = 110: nn.Linear(110, 1024) instead of lesson 07's "
-            "nn.Linear(100, 1024).",
+        "nn.Linear(100, 1024).",
         computed=lambda: ConditionalGenerator().project[0].in_features,
-        mistakes=(
-            (100, "The label goes in too: its one-hot row is glued to the end of the noise."),
-        ),
+        mistakes=((100, "The label goes in too: its one-hot row is glued to the end of the noise."),),
     ),
     "10.3": Exercise(
         ask="Write the layer that turns a one-hot row (10 numbers) into the detective's row of 256 numbers.",
         answer="nn.Linear(10, 256, bias=False)",
         checker=_rows_layer_problem,
-        ours=lambda: nn.Linear(10, 256, bias=False), wrong=lambda: nn.Linear(10, 256),
-        hint="Like the `layer` of the section \"One-hot or an embedding?\", with 256 in place of 4.",
+        ours=lambda: nn.Linear(10, 256, bias=False),
+        wrong=lambda: nn.Linear(10, 256),
+        hint='Like the `layer` of the section "One-hot or an embedding?", with 256 in place of 4.',
         why="A one-hot row times the layer's weights picks out the digit's own 256 learned numbers (one column "
-            "of nn.Linear's weight, which is stored as (out, in)): an embedding. Without bias, a digit's row is "
-            "exactly its own numbers.",
+        "of nn.Linear's weight, which is stored as (out, in)): an embedding. Without bias, a digit's row is "
+        "exactly its own numbers.",
     ),
     "10.4": Exercise(
         ask="Make `wanted`: B random digits from 0 to 9 for the forger to draw.",
         answer="torch.randint(0, 10, (B,))",
-        checker=_wanted_problem, sees=True,
-        ours=lambda: torch.randint(0, 10, (32,)), wrong=lambda: torch.rand(32) * 10,
+        checker=_wanted_problem,
+        sees=True,
+        ours=lambda: torch.randint(0, 10, (32,)),
+        wrong=lambda: torch.rand(32) * 10,
         hint="torch.randint(low, high, (how_many,)) gives whole numbers from low up to, but not including, high: which "
-             "low and which high give the digits 0 to 9?",
+        "low and which high give the digits 0 to 9?",
         why="The forger practises every digit equally when the digits it is asked for are drawn at random, "
-            "new for every batch. torch.randint's upper end is not included.",
+        "new for every batch. torch.randint's upper end is not included.",
     ),
     "10.5": Question(
         ask="Where did the detective learn that a digit which does not fit its label is fake?",
-        answer="b", choices=("a", "b", "c"), wrong="c",
-        hint="Which pictures did the detective see labelled \"fake\", and what labels came with them?",
-        why="The detective sees real digits only with their true labels. Its \"fake\" examples are the "
-            "forger's, each with the label it was asked for: early on they often do not fit it. So \"does not "
-            "fit its label\" becomes a sign of a fake, and the forger must draw the digit asked to fool it.",
+        answer="b",
+        choices=("a", "b", "c"),
+        wrong="c",
+        hint='Which pictures did the detective see labelled "fake", and what labels came with them?',
+        why='The detective sees real digits only with their true labels. Its "fake" examples are the '
+        "forger's, each with the label it was asked for: early on they often do not fit it. So \"does not "
+        'fit its label" becomes a sign of a fake, and the forger must draw the digit asked to fool it.',
     ),
     "10.6": Question(
         ask="In the table of all ten digits, what stays the same along a row?",
-        answer="b", choices=("a", "b", "c"), wrong="a",
+        answer="b",
+        choices=("a", "b", "c"),
+        wrong="a",
         hint="Each row was made from one noise vector; each column asks for one digit.",
         why="A row is one noise vector with the labels 0 to 9: the same handwriting, ten digits. A column "
-            "is one digit in several handwritings.",
+        "is one digit in several handwritings.",
     ),
 }
 

@@ -107,11 +107,14 @@ def stale_parts(path: str | Path) -> list[Path]:
     Only files this program makes count: regular files of this user named .NAME.gan-lessons-part-PID-*.tmp
     whose process PID has ended. A user's own file named otherwise is never touched.
     """
-    path = Path(check.kind(path, "stale_parts: path", (str, os.PathLike), tr("a file name, such as run/checkpoint.pt"),
-                           error=TypeError))
+    path = Path(
+        check.kind(
+            path, "stale_parts: path", (str, os.PathLike), tr("a file name, such as run/checkpoint.pt"), error=TypeError
+        )
+    )
     found = []
     for part in path.parent.glob(f".{glob.escape(path.name)}{TEMP_MARK}*-*.tmp"):
-        pid = part.name[len(path.name) + 1 + len(TEMP_MARK):].split("-", 1)[0]
+        pid = part.name[len(path.name) + 1 + len(TEMP_MARK) :].split("-", 1)[0]
         try:
             info = os.lstat(part)
         except OSError:
@@ -206,9 +209,14 @@ def _check_tensors(obj: Any, path: Path) -> None:
             stack.extend(item)
         elif isinstance(item, torch.Tensor):
             if item.layout != torch.strided or item.is_meta or item.is_quantized:
-                raise CheckpointError(tr("{path} holds a {layout} tensor; gan-lessons files hold only plain tensors "
-                                         "of numbers. Save a plain one (x.to_dense(), or make it on the CPU).",
-                                         path=path, layout="meta" if item.is_meta else str(item.layout)))
+                raise CheckpointError(
+                    tr(
+                        "{path} holds a {layout} tensor; gan-lessons files hold only plain tensors "
+                        "of numbers. Save a plain one (x.to_dense(), or make it on the CPU).",
+                        path=path,
+                        layout="meta" if item.is_meta else str(item.layout),
+                    )
+                )
             total += item.numel()
             if total > MAX_NUMBERS:
                 raise CheckpointError(tr("{path} holds tensors of more than {most:,} numbers in all (one repeats a "

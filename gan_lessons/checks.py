@@ -105,15 +105,19 @@ def _form_tip(answer: object, entry: Question) -> str:
     if entry.choices:
         letters = ", ".join(f'"{c}"' for c in entry.choices)
         if not isinstance(answer, str) or answer.strip().lower() not in [c.lower() for c in entry.choices]:
-            return tr("🤔 Answer with one of {letters} (with the quotes); you wrote {answer}.", letters=letters,
-                      answer=as_written(answer))
+            return tr(
+                "🤔 Answer with one of {letters} (with the quotes); you wrote {answer}.",
+                letters=letters,
+                answer=as_written(answer),
+            )
         return ""
     if isinstance(expected, bool) and not isinstance(answer, bool):
         return tr("🤔 Answer True or False (no quotes); you wrote {answer}.", answer=as_written(answer))
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         if isinstance(answer, str):
-            return tr("🤔 Write a number without quotes, like 12 or 3 * 4; you wrote {answer}.",
-                      answer=as_written(answer))
+            return tr(
+                "🤔 Write a number without quotes, like 12 or 3 * 4; you wrote {answer}.", answer=as_written(answer)
+            )
         if isinstance(answer, tuple):
             return tr("🤔 A comma cuts a number in two for Python: write 60000, not 60,000.")
     if isinstance(expected, (tuple, list)) and not isinstance(answer, (tuple, list, int)):
@@ -191,8 +195,15 @@ def yours_or_ours(question: str, yours: object, ours: T | None = None) -> T:
     if problem is None:
         print(tr("{correct} The lesson goes on with yours.", correct=tr(CORRECT)))
         return yours  # type: ignore[return-value]
-    print(tr("{not_yet} {problem}\nHint: {hint}\n{goes_on}", not_yet=tr(NOT_YET), problem=problem,
-             hint=tr(entry.hint), goes_on=tr(GOES_ON)))
+    print(
+        tr(
+            "{not_yet} {problem}\nHint: {hint}\n{goes_on}",
+            not_yet=tr(NOT_YET),
+            problem=problem,
+            hint=tr(entry.hint),
+            goes_on=tr(GOES_ON),
+        )
+    )
     return ours
 
 

@@ -39,8 +39,11 @@ class Terminated(KeyboardInterrupt):
 
 def _shown(text: str) -> str:
     """TEXT as a message shows it: cut in the middle when it is long."""
-    return text if len(text) <= 30 else tr("{start}...{end} ({count} characters)", start=text[:12], end=text[-6:],
-                                           count=len(text))
+    return (
+        text
+        if len(text) <= 30
+        else tr("{start}...{end} ({count} characters)", start=text[:12], end=text[-6:], count=len(text))
+    )
 
 
 def _setting(name: str, kind: type, what: str):
@@ -126,8 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", required=True, help="FILE.pt: the digits as a uint8 tensor (N, 1, 28, 28)")
     sample.add_argument("--png", help=f"also save a grid of the digits (the first {GRID_MOST}) as this .png file")
     sample.add_argument("--seed", type=_whole(0, check.MAX_SEED), default=0)
-    sample.add_argument("--digit", type=_whole(0, N_DIGITS - 1, tr("a digit from 0 to 9")), default=None,
-                        help="the digit a conditional generator draws (lesson 10); default: 0 to 9 in turn")
+    sample.add_argument(
+        "--digit",
+        type=_whole(0, N_DIGITS - 1, tr("a digit from 0 to 9")),
+        default=None,
+        help="the digit a conditional generator draws (lesson 10); default: 0 to 9 in turn",
+    )
 
     judge = sub.add_parser("judge", help="score digits with the digit judge (lesson 08)")
     judge.add_argument("--samples", required=True, help="FILE.pt from `gan-lessons sample` (uint8, (N, 1, 28, 28))")

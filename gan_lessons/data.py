@@ -209,8 +209,15 @@ def read_mnist_folder(folder: str | Path, train: bool = True) -> MnistData:
         found.append(path)
     images, labels = read_idx(found[0], 3), read_idx(found[1], 1)
     if len(images) != len(labels):
-        raise DataError(tr("{images_file} has {images} images but {labels_file} has {labels} labels.",
-                           images_file=found[0], images=len(images), labels_file=found[1], labels=len(labels)))
+        raise DataError(
+            tr(
+                "{images_file} has {images} images but {labels_file} has {labels} labels.",
+                images_file=found[0],
+                images=len(images),
+                labels_file=found[1],
+                labels=len(labels),
+            )
+        )
     return MnistData(images, labels.long(), tr("{folder} ({split} set)", folder=folder, split=split))
 
 
@@ -271,8 +278,12 @@ def to_model_range(images: torch.Tensor) -> torch.Tensor:
 
 def to_pixels(x: torch.Tensor) -> torch.Tensor:
     """Lesson 01: floats in [-1, 1] back to uint8 pixels 0..255 (NaN becomes 0)."""
-    if not isinstance(x, torch.Tensor) or not (x.is_floating_point() or x.dtype == torch.uint8) or \
-            x.layout != torch.strided or x.is_meta:
+    if (
+        not isinstance(x, torch.Tensor)
+        or not (x.is_floating_point() or x.dtype == torch.uint8)
+        or x.layout != torch.strided
+        or x.is_meta
+    ):
         raise TypeError(tr("to_pixels expects a tensor of float numbers in [-1, 1], as a generator draws them; got "
                            "{got}.", got=check._tensor_name(x)))  # fmt: skip
     if x.dtype == torch.uint8:
@@ -321,5 +332,6 @@ def subset(data: MnistData, n: int) -> MnistData:
     """Lesson 01: the first N digits (fast mode uses a few hundred)."""
     check.kind(data, "subset: data", MnistData, tr("MnistData, from load_mnist()"), error=TypeError)
     n = check.whole(n, tr("subset: n, how many digits to keep,"), 1)
-    return MnistData(data.images[:n], data.labels[:n], tr("{source}, first {count}", source=data.source,
-                                                          count=min(n, len(data))))
+    return MnistData(
+        data.images[:n], data.labels[:n], tr("{source}, first {count}", source=data.source, count=min(n, len(data)))
+    )

@@ -79,8 +79,9 @@ def descent_figure(weights: list[float], step_size: float | None = None):
     ax = fig.subplots()
     curve = torch.linspace(low, high, 200)  # (200,) weights
     ax.plot(curve.numpy(), loss(curve).numpy(), color="tab:blue", label=tr("loss"))
-    ax.plot(shown, [loss(w) for w in shown], "o-", color="tab:orange", ms=4, lw=0.8, alpha=0.7,
-            label=tr("the ball's path"))
+    ax.plot(
+        shown, [loss(w) for w in shown], "o-", color="tab:orange", ms=4, lw=0.8, alpha=0.7, label=tr("the ball's path")
+    )
     ax.plot(shown[-1:], [loss(shown[-1])], "o", color="tab:red", ms=14)
     ax.set(xlabel=tr("the weight w"), ylabel=tr("loss"), xlim=(low, high))
     size = "" if step_size is None else tr("step size {lr:g}, ", lr=step_size)

@@ -38,5 +38,9 @@ def likely_cause(config: object, resumed: bool = False) -> str:
         return tr("Likely cause: the checkpoint this run continued from holds a damaged optimizer state (its settings "
                   "lr = {lr:g} and r1 = {r1:g} are usual). Start a new run (--restart), or resume from an earlier "
                   "copy of the checkpoint.", lr=lr, r1=r1)  # fmt: skip
-    return tr("Likely cause: the learning rate lr = {lr:g} is too high for this run, or it was bad luck. Try a smaller "
-              "one, such as lr = {smaller:g} (--lr {smaller:g}), or another seed.", lr=lr, smaller=lr / 10)
+    return tr(
+        "Likely cause: the learning rate lr = {lr:g} is too high for this run, or it was bad luck. Try a smaller "
+        "one, such as lr = {smaller:g} (--lr {smaller:g}), or another seed.",
+        lr=lr,
+        smaller=lr / 10,
+    )

@@ -93,36 +93,57 @@ ALARMS = ("diverged", "stuck", "detective_wins", "mode_collapse", "lazy_detectiv
 STATES = (*ALARMS, "healthy", "warming_up", "unclear")
 
 SENTENCES = {
-    "healthy": N_("Healthy and getting better: the judge can read {now:.0%} of the digits (it was {before:.0%}); "
-                  "keep training."),
+    "healthy": N_(
+        "Healthy and getting better: the judge can read {now:.0%} of the digits (it was {before:.0%}); keep training."
+    ),
     "warming_up": N_("Warming up: blurry blobs are normal in the first seconds, so keep training and watch."),
-    "unclear": N_("No clear sign yet: nothing looks broken, but the digits are not getting better either "
-                  "(the judge reads {now:.0%}); give it another minute."),
-    "detective_wins": N_("The detective wins: it spots almost every fake (D(real) = {d_real:.2f}, D(fake) = "
-                         "{d_fake:.2f}), so the forger gets no useful advice and learns nothing; give both the same "
-                         "learning rate, one detective step per forger step, and the non-saturating loss."),
-    "lazy_detective": N_("The detective learns nothing: it cannot tell real digits from fakes (D(real) = {d_real:.2f}, "
-                         "D(fake) = {d_fake:.2f}) and the digits stay poor ({now:.0%} readable), so the forger has no "
-                         "teacher; give the detective the same learning rate as the forger (2e-4), not a tiny one."),
-    "mode_collapse": N_("Mode collapse: the forger draws nearly the same picture again and again (spread {spread:.2f}, "
-                        "two digits make {top2:.0%}), because one drawing fooled the detective; lower the learning "
-                        "rate to 2e-4, or use lesson 09's recipe with a running average."),
-    "stuck": N_("Stuck: the weights have not changed for {seconds:.0f} seconds, because the steps are too small to "
-                "move anything (or were so big that the networks froze); set the learning rate back to 2e-4 and "
-                "start again."),
+    "unclear": N_(
+        "No clear sign yet: nothing looks broken, but the digits are not getting better either "
+        "(the judge reads {now:.0%}); give it another minute."
+    ),
+    "detective_wins": N_(
+        "The detective wins: it spots almost every fake (D(real) = {d_real:.2f}, D(fake) = "
+        "{d_fake:.2f}), so the forger gets no useful advice and learns nothing; give both the same "
+        "learning rate, one detective step per forger step, and the non-saturating loss."
+    ),
+    "lazy_detective": N_(
+        "The detective learns nothing: it cannot tell real digits from fakes (D(real) = {d_real:.2f}, "
+        "D(fake) = {d_fake:.2f}) and the digits stay poor ({now:.0%} readable), so the forger has no "
+        "teacher; give the detective the same learning rate as the forger (2e-4), not a tiny one."
+    ),
+    "mode_collapse": N_(
+        "Mode collapse: the forger draws nearly the same picture again and again (spread {spread:.2f}, "
+        "two digits make {top2:.0%}), because one drawing fooled the detective; lower the learning "
+        "rate to 2e-4, or use lesson 09's recipe with a running average."
+    ),
+    "stuck": N_(
+        "Stuck: the weights have not changed for {seconds:.0f} seconds, because the steps are too small to "
+        "move anything (or were so big that the networks froze); set the learning rate back to 2e-4 and "
+        "start again."
+    ),
 }
 CAUSES = {
-    "lr": N_("Training blew up: the numbers became NaN or infinite, most likely because the learning rate {lr:g} is "
-             "far too high; start again with 2e-4 (resuming would blow up again)."),
-    "r1": N_("Training blew up: the numbers became NaN or infinite, most likely because the R1 weight {r1:g} is "
-             "huge; start again with r1 = 1."),
-    "gradients": N_("Training blew up: the numbers became NaN or infinite after the forger's gradient grew "
-                    "{growth:,.0f} times, so the steps became far too big; start again with half the learning rate."),
-    "unclear": N_("Training blew up: the numbers became NaN or infinite although the learning rate {lr:g} and the R1 "
-                  "weight {r1:g} look normal; check any code you changed in the training step, then start again."),
+    "lr": N_(
+        "Training blew up: the numbers became NaN or infinite, most likely because the learning rate {lr:g} is "
+        "far too high; start again with 2e-4 (resuming would blow up again)."
+    ),
+    "r1": N_(
+        "Training blew up: the numbers became NaN or infinite, most likely because the R1 weight {r1:g} is "
+        "huge; start again with r1 = 1."
+    ),
+    "gradients": N_(
+        "Training blew up: the numbers became NaN or infinite after the forger's gradient grew "
+        "{growth:,.0f} times, so the steps became far too big; start again with half the learning rate."
+    ),
+    "unclear": N_(
+        "Training blew up: the numbers became NaN or infinite although the learning rate {lr:g} and the R1 "
+        "weight {r1:g} look normal; check any code you changed in the training step, then start again."
+    ),
 }
-BETTER = N_(" Your forger was better {ago} ago (its score was {best:.2f}, now {now:.2f}): doctor.rewind(trainer) "
-            "brings it back.")
+BETTER = N_(
+    " Your forger was better {ago} ago (its score was {best:.2f}, now {now:.2f}): doctor.rewind(trainer) "
+    "brings it back."
+)
 
 
 @dataclass
@@ -345,6 +366,7 @@ def _finite_weights(*models: nn.Module) -> bool:
 
 def _setting(trainer) -> Setting:
     """The learning rates the optimizers really use (a recipe may have changed them) and the R1 weight."""
+
     def lr(name: str) -> float:
         opt = getattr(trainer, name, None)
         return float(opt.param_groups[0]["lr"]) if opt is not None else float(trainer.config.lr)

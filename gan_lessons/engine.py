@@ -90,8 +90,6 @@ def _last(unfinished: list[float], epochs: list[float]) -> float | None:
     return epochs[-1] if epochs else None
 
 
-
-
 Step = Callable[..., tuple]  # (real, z, labels, wanted, sure) -> (D loss, G loss)
 
 
@@ -400,8 +398,12 @@ class Trainer:
         """
         done_before, adam_before = self._adam_start
         if _adam_steps(self.opt_d) != adam_before + (self.steps - done_before):
-            raise _HalfBatch(tr("The stop came in the middle of a step, after the discriminator had learned from the "
-                                "batch; this trainer cannot continue exactly. Load the last checkpoint.")) from err
+            raise _HalfBatch(
+                tr(
+                    "The stop came in the middle of a step, after the discriminator had learned from the "
+                    "batch; this trainer cannot continue exactly. Load the last checkpoint."
+                )
+            ) from err
         self.rng.set_state(rng_state)
 
     def _note_unfinished(self) -> None:
@@ -574,8 +576,9 @@ def _labels_for(data: MnistData | torch.Tensor, arch: str, device: torch.device)
                              "load_mnist), not a tensor of images."))  # fmt: skip
     labels = data.labels
     if labels.shape != (len(data.images),) or len(labels) and not 0 <= int(labels.min()) <= int(labels.max()) < 10:
-        raise ConfigError(tr("The labels must be one digit 0..9 per image; got a tensor of shape {shape}.",
-                             shape=tuple(labels.shape)))
+        raise ConfigError(
+            tr("The labels must be one digit 0..9 per image; got a tensor of shape {shape}.", shape=tuple(labels.shape))
+        )
     return labels.long().to(device)
 
 
@@ -633,7 +636,14 @@ def print_every(n: int = 5) -> Callback:
     def callback(trainer: Trainer) -> None:
         if trainer.epoch % n == 0 or trainer.epoch == trainer.config.epochs:
             d, g = trainer.history.epoch_d[-1], trainer.history.epoch_g[-1]
-            print(tr("Epoch [{epoch}/{epochs}]  D loss: {d:.4f}  G loss: {g:.4f}", epoch=trainer.epoch,
-                     epochs=trainer.config.epochs, d=d, g=g))
+            print(
+                tr(
+                    "Epoch [{epoch}/{epochs}]  D loss: {d:.4f}  G loss: {g:.4f}",
+                    epoch=trainer.epoch,
+                    epochs=trainer.config.epochs,
+                    d=d,
+                    g=g,
+                )
+            )
 
     return callback

@@ -71,8 +71,9 @@ class GraphedStep:
         nets = (generator, discriminator, opt_g, opt_d)
         for opt in (opt_g, opt_d):
             if not isinstance(opt, torch.optim.Adam):
-                raise ValueError(tr("The graphed step needs torch.optim.Adam optimizers, got {kind}.",
-                                    kind=type(opt).__name__))
+                raise ValueError(
+                    tr("The graphed step needs torch.optim.Adam optimizers, got {kind}.", kind=type(opt).__name__)
+                )
         device = example.device
         self.batch_size = len(example)
         self.real = example.detach().clone()  # (B, 1, 28, 28): the graph's input, refilled before each replay

@@ -133,8 +133,15 @@ def recognizability(probs: torch.Tensor, threshold: float = CONFIDENT) -> float:
 
 def _probs(probs: object) -> torch.Tensor:
     """PROBS when it is the judge's probabilities, a float tensor (N, 10) with N >= 1; else a ValueError."""
-    if not isinstance(probs, torch.Tensor) or not probs.is_floating_point() or probs.dim() != 2 or \
-            probs.shape[1] != 10 or len(probs) == 0 or probs.layout != torch.strided or probs.is_meta:
+    if (
+        not isinstance(probs, torch.Tensor)
+        or not probs.is_floating_point()
+        or probs.dim() != 2
+        or probs.shape[1] != 10
+        or len(probs) == 0
+        or probs.layout != torch.strided
+        or probs.is_meta
+    ):
         shape = tuple(probs.shape) if isinstance(probs, torch.Tensor) else type(probs).__name__
         raise ValueError(tr("Expected the judge's probabilities, a float tensor (N, 10) from read_digits; got {shape}.",
                             shape=shape))  # fmt: skip
@@ -170,8 +177,14 @@ def coverage_warning(counts: list[int]) -> str | None:
 
 def feature_stats(features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Lesson 08: the mean (F,) and covariance (F, F) of features (N, F), in float64."""
-    if not isinstance(features, torch.Tensor) or not features.is_floating_point() or features.dim() != 2 or \
-            len(features) < 2 or features.layout != torch.strided or features.is_meta:
+    if (
+        not isinstance(features, torch.Tensor)
+        or not features.is_floating_point()
+        or features.dim() != 2
+        or len(features) < 2
+        or features.layout != torch.strided
+        or features.is_meta
+    ):
         shape = tuple(features.shape) if isinstance(features, torch.Tensor) else type(features).__name__
         raise ValueError(tr("Expected features of shape (N, F) with N >= 2, got {shape}.", shape=shape))
     f = features.double()
@@ -192,8 +205,9 @@ def frechet_from_stats(mean1: torch.Tensor, cov1: torch.Tensor, mean2: torch.Ten
     if not all(isinstance(t, torch.Tensor) and t.is_floating_point() for t in parts) or \
             not (mean1.dim() == mean2.dim() == 1 and len(mean1) == len(mean2) >= 1 and
                  cov1.shape == cov2.shape == (len(mean1), len(mean1))):  # fmt: skip
-        raise ValueError(tr("Expected two means (F,) and two covariances (F, F) as float tensors, such as "
-                            "feature_stats gives."))
+        raise ValueError(
+            tr("Expected two means (F,) and two covariances (F, F) as float tensors, such as feature_stats gives.")
+        )
     mean1, cov1, mean2, cov2 = (t.double() for t in parts)
     root1 = _sqrt_psd(cov1)
     # trace of sqrt(cov1 @ cov2) = sum of sqrt(eigenvalues) of the symmetric root1 @ cov2 @ root1
@@ -333,8 +347,10 @@ def recognizability_curve(trainer, seconds: float, every: float = 15.0, n: int =
                             every=every))  # fmt: skip
     judge = _shipped_judge()
     if measure is None:
+
         def measure(generator: nn.Module) -> float:
             return judge_generator(generator, n, seed, judge).recognizability
+
     curve, trained = [(0.0, measure(trainer.drawer))], 0.0
     while trained < seconds - 1e-9 and trainer.epoch < trainer.config.epochs:
         trained += train_for(trainer, min(every, seconds - trained), clock=clock)  # judging is not counted

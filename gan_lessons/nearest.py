@@ -55,7 +55,7 @@ def nearest_real(digits: torch.Tensor, real: torch.Tensor, chunk: int = CHUNK) -
     for start in range(0, len(real), chunk):
         part = _as_floats(real[start : start + chunk], tr("nearest_real expects"))  # (C, 1, 28, 28)
         part = part.reshape(len(part), -1).double()  # (C, 784)
-        squared = (flat.pow(2).sum(1, keepdim=True) - 2 * flat @ part.T + part.pow(2).sum(1))  # (N, C)
+        squared = flat.pow(2).sum(1, keepdim=True) - 2 * flat @ part.T + part.pow(2).sum(1)  # (N, C)
         low, where = squared.min(dim=1)  # (N,), (N,): the first of equals wins
         better = low < best
         best, index = torch.where(better, low, best), torch.where(better, where + start, index)

@@ -34,28 +34,46 @@ def _counters(state: dict, trainer: Any) -> str | None:
     if not (check.is_whole(batch) and 0 <= batch < n and (batch == 0 or order is not None)):
         return tr("its batch count is {batch!r}, not a whole number from 0 to {most}", batch=batch, most=n - 1)
     history = state["history"]
-    if not (isinstance(history, dict) and set(history) == {"batch_d", "batch_g", "epoch_d", "epoch_g"}
-            and all(isinstance(v, list) and all(check.is_number(x) for x in v) for v in history.values())):
+    if not (
+        isinstance(history, dict)
+        and set(history) == {"batch_d", "batch_g", "epoch_d", "epoch_g"}
+        and all(isinstance(v, list) and all(check.is_number(x) for x in v) for v in history.values())
+    ):
         return tr("its history of losses is not four lists of numbers")
     if not len(history["epoch_d"]) == len(history["epoch_g"]) == epoch:
-        return tr("its history holds {held} epochs, but it says {epoch} were trained", held=len(history["epoch_d"]),
-                  epoch=epoch)
+        return tr(
+            "its history holds {held} epochs, but it says {epoch} were trained",
+            held=len(history["epoch_d"]),
+            epoch=epoch,
+        )
     if order is not None:
-        if not (isinstance(order, torch.Tensor) and order.dtype == torch.int64 and order.dim() == 1
-                and len(order) == min(size, n * trainer.config.batch_size)):
+        if not (
+            isinstance(order, torch.Tensor)
+            and order.dtype == torch.int64
+            and order.dim() == 1
+            and len(order) == min(size, n * trainer.config.batch_size)
+        ):
             return tr("its order of digits for this epoch is not a list of digit numbers of the right length")
         if len(order) and (int(order.min()) < 0 or int(order.max()) >= size):
             return tr("its order of digits names digits outside 0..{last}", last=size - 1)
-        if not (isinstance(losses, torch.Tensor) and losses.is_floating_point() and tuple(losses.shape) == (batch, 2)
-                and bool(torch.isfinite(losses).all())):
+        if not (
+            isinstance(losses, torch.Tensor)
+            and losses.is_floating_point()
+            and tuple(losses.shape) == (batch, 2)
+            and bool(torch.isfinite(losses).all())
+        ):
             return tr("its losses of this epoch are not numbers")
     return None
 
 
 def _noise(noise: object, z_dim: int) -> str | None:
     """The 16 fixed noise vectors the trainer draws its progress pictures from: (16, Z_DIM), float32, finite."""
-    if not (isinstance(noise, torch.Tensor) and noise.dtype == torch.float32 and tuple(noise.shape) == (16, z_dim)
-            and bool(torch.isfinite(noise).all())):
+    if not (
+        isinstance(noise, torch.Tensor)
+        and noise.dtype == torch.float32
+        and tuple(noise.shape) == (16, z_dim)
+        and bool(torch.isfinite(noise).all())
+    ):
         return tr("its fixed noise is not a float32 tensor (16, {z_dim}) of finite numbers", z_dim=z_dim)
     return None
 
@@ -75,8 +93,11 @@ def _weights(state: dict, trainer: Any) -> str | None:
 def optimizer_damage(saved: object, optimizer: torch.optim.Optimizer) -> str | None:
     """Lesson 05: what in SAVED (an Adam's state_dict) does not fit OPTIMIZER's parameters; None when all does."""
     groups = saved.get("param_groups") if isinstance(saved, dict) else None
-    if not (isinstance(saved.get("state") if groups is not None else None, dict) and isinstance(groups, list)
-            and all(isinstance(g, dict) for g in groups)):
+    if not (
+        isinstance(saved.get("state") if groups is not None else None, dict)
+        and isinstance(groups, list)
+        and all(isinstance(g, dict) for g in groups)
+    ):
         return tr("is not an optimizer's state (a dict with 'state' and 'param_groups')")
     wanted = [len(group["params"]) for group in optimizer.param_groups]
     held = [len(g["params"]) if isinstance(g.get("params"), list) else None for g in groups]
@@ -130,8 +151,9 @@ def _adam_state(entry: object, param: torch.Tensor, index: int) -> str | None:
     if isinstance(step, torch.Tensor):
         step = float(step) if step.dim() == 0 and step.numel() == 1 else None
     if not (_number(step) and step >= 0):
-        return tr("has a step count of {step!r} for parameter {index}, not one number >= 0", step=entry["step"],
-                  index=index)
+        return tr(
+            "has a step count of {step!r} for parameter {index}, not one number >= 0", step=entry["step"], index=index
+        )
     return None
 
 
@@ -163,5 +185,10 @@ def set_rng_state(rng: torch.Generator, saved: torch.Tensor) -> None:
     except (RuntimeError, TypeError, ValueError):
         seed = int.from_bytes(hashlib.sha256(saved.numpy().tobytes()).digest()[:8], "little") % 2**63
         rng.manual_seed(seed)  # the same seed from the same file: resuming stays repeatable on this device
-        print(tr("Note: this checkpoint was saved on another kind of device; training goes on on {device} with other "
-                 "(but repeatable) shuffles and noise than it would have had there.", device=rng.device.type))
+        print(
+            tr(
+                "Note: this checkpoint was saved on another kind of device; training goes on on {device} with other "
+                "(but repeatable) shuffles and noise than it would have had there.",
+                device=rng.device.type,
+            )
+        )

@@ -113,8 +113,12 @@ def _asked(node: ast.stmt) -> tuple[str, str] | None:
     for call in ast.walk(node):
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in CHECKS:
             args = call.args
-            if len(args) >= 2 and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str) \
-                    and isinstance(args[1], ast.Name):
+            if (
+                len(args) >= 2
+                and isinstance(args[0], ast.Constant)
+                and isinstance(args[0].value, str)
+                and isinstance(args[1], ast.Name)
+            ):
                 return args[0].value, args[1].id
     return None
 
@@ -137,8 +141,7 @@ def _guarded(node: ast.Assign, qid: str, name: str) -> ast.Try:
 
 def guard(tree: ast.Module) -> ast.Module:
     """TREE (a cell's statements) with the learner's assignment guarded, when it is an exercise cell."""
-    check.kind(tree, "tree", ast.Module, tr("a cell's statements as ast.parse(code) gives them"),
-               error=TypeError)
+    check.kind(tree, "tree", ast.Module, tr("a cell's statements as ast.parse(code) gives them"), error=TypeError)
     return Guard().visit(tree)
 
 
@@ -161,8 +164,11 @@ def _attribute_hint(err: AttributeError, code: str) -> str:
     owner = re.search(rf"([A-Za-z_][\w.]*)\.{re.escape(name)}\b", code) if name else None
     obj = getattr(err, "obj", None)
     if owner is None or obj is None:
-        return tr("Something in your brackets is not what that function takes (it looked for `{name}` on it). "
-                  "Check what you put in the brackets.", name=name)
+        return tr(
+            "Something in your brackets is not what that function takes (it looked for `{name}` on it). "
+            "Check what you put in the brackets.",
+            name=name,
+        )
     right, capitals = _near(name, [a for a in dir(obj) if not a.startswith("_")])
     where = owner.group(1)
     if right and capitals:
@@ -177,14 +183,18 @@ def _name_hint(err: NameError, names: dict, wants_text: bool) -> str:
     known = [n for n in names if not n.startswith("_")] + [n for n in dir(builtins) if not n.startswith("_")]
     right, capitals = _near(name, known)
     if right and capitals:
-        return tr("Python does not know `{name}`. Did you mean `{right}`? Python cares about capital letters.",
-                  name=name, right=right)
+        return tr(
+            "Python does not know `{name}`. Did you mean `{right}`? Python cares about capital letters.",
+            name=name,
+            right=right,
+        )
     if wants_text:
         return tr('Python does not know `{name}`. Text goes in quotes, like "{name}".', name=name)
     if right:
         return tr("Python does not know `{name}`. Did you mean `{right}`?", name=name, right=right)
-    return tr("Python does not know `{name}` yet: check its spelling, or run the cells above this one first.",
-              name=name)
+    return tr(
+        "Python does not know `{name}` yet: check its spelling, or run the cells above this one first.", name=name
+    )
 
 
 def _type_hint(err: TypeError, code: str) -> str:
@@ -193,8 +203,10 @@ def _type_hint(err: TypeError, code: str) -> str:
         return tr("A shape goes in brackets, with a comma when it has one number: add brackets, like (B,).")
     missing = re.search(r"(\w+)(?:\.__init__)?\(\) missing \d+ required", message)
     if missing:
-        return tr("`{function}` needs more numbers in its brackets: look at how the text above writes it.",
-                  function=missing.group(1))
+        return tr(
+            "`{function}` needs more numbers in its brackets: look at how the text above writes it.",
+            function=missing.group(1),
+        )
     too_many = re.search(r"(\w+)(?:\.__init__)?\(\) takes .* given", message)
     if too_many:
         return tr("`{function}` got more numbers in its brackets than it takes.", function=too_many.group(1))
@@ -212,14 +224,19 @@ def _syntax_hint(err: SyntaxError) -> str:
         return tr("Python multiplies with *, not with x: write 3 * 4.")
     bracket = re.search(r"'([(\[{])' was never closed", message)
     if bracket:
-        return tr("A bracket {opening} is opened but never closed: add {closing} where it ends.",
-                  opening=bracket.group(1), closing=CLOSING[bracket.group(1)])
+        return tr(
+            "A bracket {opening} is opened but never closed: add {closing} where it ends.",
+            opening=bracket.group(1),
+            closing=CLOSING[bracket.group(1)],
+        )
     if "does not match opening parenthesis" in message:
         return tr("The brackets do not match: ( closes with ), and [ closes with ].")
     unmatched = re.search(r"unmatched '(.)'", message)
     if unmatched:
-        return tr("There is one {closing} too many: every closing bracket needs an opening one before it.",
-                  closing=unmatched.group(1))
+        return tr(
+            "There is one {closing} too many: every closing bracket needs an opening one before it.",
+            closing=unmatched.group(1),
+        )
     odd = re.search(r"invalid character '(.)'", message)
     if odd:
         return tr("Python does not read the character {char}: type brackets, commas and quotes with the "
@@ -232,8 +249,9 @@ def _syntax_hint(err: SyntaxError) -> str:
         return tr("Your line starts with spaces: remove them, so that it starts at the left edge.")
     if "decimal literal" in message:
         return tr("A number is stuck to a letter: put * between them to multiply, or a space.")
-    return tr("Python cannot read your line: look for a missing bracket, comma or quote near: {text}",
-              text=text.strip())
+    return tr(
+        "Python cannot read your line: look for a missing bracket, comma or quote near: {text}", text=text.strip()
+    )
 
 
 def _other_hint(err: Exception) -> str:

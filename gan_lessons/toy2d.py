@@ -160,10 +160,18 @@ def push_arrows(detective: nn.Module, points: torch.Tensor, loss: str = "non-sat
     if not isinstance(detective, nn.Module):
         raise ToyError(tr("push_arrows needs a detective, such as Detective(); got {kind}.",
                           kind=type(detective).__name__))  # fmt: skip
-    if not isinstance(points, torch.Tensor) or points.dim() != 2 or points.shape[1:] != (2,) or \
-            not points.is_floating_point():
-        raise ToyError(tr("push_arrows needs points (N, 2) as a float tensor; got {got}.",
-                          got=tuple(points.shape) if isinstance(points, torch.Tensor) else type(points).__name__))
+    if (
+        not isinstance(points, torch.Tensor)
+        or points.dim() != 2
+        or points.shape[1:] != (2,)
+        or not points.is_floating_point()
+    ):
+        raise ToyError(
+            tr(
+                "push_arrows needs points (N, 2) as a float tensor; got {got}.",
+                got=tuple(points.shape) if isinstance(points, torch.Tensor) else type(points).__name__,
+            )
+        )
     points = points.detach().clone().requires_grad_(True)  # (N, 2)
     with torch.enable_grad():
         each = forger_loss(detective(points), loss) * len(points)  # the sum of the N points' own losses

@@ -54,15 +54,21 @@ class TrainConfig:
         self.lr = check.number(self.lr, "lr", 0, above=True, hint=tr(" (try 2e-4)"), **err)
         betas = tuple(self.betas) if isinstance(self.betas, (tuple, list)) else self.betas
         if not (isinstance(betas, tuple) and len(betas) == 2 and all(check.is_number(b) and 0 <= b < 1 for b in betas)):
-            raise ConfigError(tr("betas must be two numbers in [0, 1), such as (0.5, 0.999), got {betas!r}",
-                                 betas=self.betas))
+            raise ConfigError(
+                tr("betas must be two numbers in [0, 1), such as (0.5, 0.999), got {betas!r}", betas=self.betas)
+            )
         self.betas = tuple(float(b) for b in betas)
         self.z_dim = check.whole(self.z_dim, "z_dim", 1, MAX_Z_DIM, **err)
         self.seed = check.seed(self.seed, **err)
         if self.max_batches is not None:  # None: every batch
             if not (check.is_whole(self.max_batches) and 1 <= self.max_batches <= MAX_BATCHES):
-                raise ConfigError(tr("max_batches must be None or a whole number from 1 to {most:,}, got {value!r}",
-                                     most=MAX_BATCHES, value=self.max_batches))
+                raise ConfigError(
+                    tr(
+                        "max_batches must be None or a whole number from 1 to {most:,}, got {value!r}",
+                        most=MAX_BATCHES,
+                        value=self.max_batches,
+                    )
+                )
             self.max_batches = int(self.max_batches)
         self.ema = check.number(self.ema, "ema", 0, 1, below=True, hint=tr(": 0 turns it off, 0.999 is typical"), **err)
         self.r1 = check.number(self.r1, "r1", 0, hint=tr(": 0 turns the penalty off, 1 is typical"), **err)
@@ -95,8 +101,9 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
     if (device.type == "cuda" and not torch.cuda.is_available()) or (
         device.type == "mps" and not torch.backends.mps.is_available()
     ):
-        raise ConfigError(tr("This computer has no {device} device that PyTorch can use. Use 'cpu' or 'auto'.",
-                             device=device.type))
+        raise ConfigError(
+            tr("This computer has no {device} device that PyTorch can use. Use 'cpu' or 'auto'.", device=device.type)
+        )
     return device
 
 

@@ -26,8 +26,11 @@ MAX_NUMBERS = 2**28  # the most numbers one tensor we are asked for may hold: 1 
 def _name(value: object) -> str:
     """A short description of VALUE for a message: its repr, cut when it is huge."""
     text = repr(value)
-    return text if len(text) <= 40 else tr("{start}...{end} ({count} characters)", start=text[:20], end=text[-8:],
-                                           count=len(text))
+    return (
+        text
+        if len(text) <= 40
+        else tr("{start}...{end} ({count} characters)", start=text[:20], end=text[-8:], count=len(text))
+    )
 
 
 def describe(value: object) -> str:
@@ -40,7 +43,7 @@ def _own(name: object, error: object, message: object = None, texts: dict | None
     """A TypeError when a check itself is called wrongly: NAME, TEXTS text, ERROR an exception class, BOUNDS numbers."""
     for key, value in {"name": name, **(texts or {})}.items():
         if not isinstance(value, str):
-            raise TypeError(tr("{key} must be text, such as \"seed\"; got {value}.", key=key, value=_name(value)))
+            raise TypeError(tr('{key} must be text, such as "seed"; got {value}.', key=key, value=_name(value)))
     if not (isinstance(error, type) and issubclass(error, Exception)):
         raise TypeError(tr("error must be an exception class, such as ValueError; got {value}.", value=_name(error)))
     if message is not None and not isinstance(message, str):
@@ -79,10 +82,18 @@ def whole(value: object, name: str, low: int = 0, high: int = MAX_INT, error: ty
         if message is not None:
             raise error(tr(message, name=name, low=low, high=high, value=_name(value)))
         if high == MAX_INT:
-            raise error(tr("{name} must be a whole number >= {low}, got {value}.", name=name, low=low,
-                           value=_name(value)))
-        raise error(tr("{name} must be a whole number >= {low} and <= {high:,}, got {value}.", name=name, low=low,
-                       high=high, value=_name(value)))
+            raise error(
+                tr("{name} must be a whole number >= {low}, got {value}.", name=name, low=low, value=_name(value))
+            )
+        raise error(
+            tr(
+                "{name} must be a whole number >= {low} and <= {high:,}, got {value}.",
+                name=name,
+                low=low,
+                high=high,
+                value=_name(value),
+            )
+        )
     return int(value)
 
 
@@ -98,8 +109,15 @@ def number(value: object, name: str, low: float = -math.inf, high: float = math.
     if not ok:
         if message is not None:
             raise error(tr(message, name=name, low=low, high=high, value=_name(value)))
-        raise error(tr("{name} must be a number {where}{hint}, got {value}.", name=name,
-                       where=_range(low, high, above, below), hint=hint, value=_name(value)))
+        raise error(
+            tr(
+                "{name} must be a number {where}{hint}, got {value}.",
+                name=name,
+                where=_range(low, high, above, below),
+                hint=hint,
+                value=_name(value),
+            )
+        )
     return float(value)
 
 
@@ -116,10 +134,21 @@ def seed(value: object, name: str = "seed", error: type = ValueError) -> int:
     _own(name, error)
     if not is_whole(value) or not 0 <= value <= MAX_SEED:
         if name == "seed":
-            raise error(tr("A seed is a whole number from 0 to {most:,}; got {value}. Try 0, 1, 2 ...", most=MAX_SEED,
-                           value=_name(value)))
-        raise error(tr("A seed is a whole number from 0 to {most:,}; got {value} ({name}). Try 0, 1, 2 ...",
-                       most=MAX_SEED, value=_name(value), name=name))
+            raise error(
+                tr(
+                    "A seed is a whole number from 0 to {most:,}; got {value}. Try 0, 1, 2 ...",
+                    most=MAX_SEED,
+                    value=_name(value),
+                )
+            )
+        raise error(
+            tr(
+                "A seed is a whole number from 0 to {most:,}; got {value} ({name}). Try 0, 1, 2 ...",
+                most=MAX_SEED,
+                value=_name(value),
+                name=name,
+            )
+        )
     return int(value)
 
 
@@ -130,8 +159,9 @@ def one_of(value: object, name: str, choices, error: type = ValueError):
         raise TypeError(tr("choices must be a list of texts, such as [\"classic\", \"dcgan\"]; got {value}.",
                            value=_name(choices)))  # fmt: skip
     if not isinstance(value, str) or value not in choices:
-        raise error(tr("{name} must be one of {choices}, got {value}.", name=name, choices=sorted(choices),
-                       value=_name(value)))
+        raise error(
+            tr("{name} must be one of {choices}, got {value}.", name=name, choices=sorted(choices), value=_name(value))
+        )
     return value
 
 
@@ -189,8 +219,15 @@ def digits(images: object, what: str = N_("Expected"), pixels: bool = True, floa
     ok_types = (torch.float32,) * floats + (torch.uint8,) * pixels
     if not isinstance(images, torch.Tensor) or images.dtype not in ok_types:
         fix = tr(" (use .float() for other floats)") if floats else tr(" (use gan_lessons.data.to_pixels for floats)")
-        raise ValueError(tr("{what} digits as a tensor of {kinds}; got {got}{fix}.", what=what,
-                            kinds=tr(_KINDS.get((floats, pixels), "")), got=_tensor_name(images), fix=fix))
+        raise ValueError(
+            tr(
+                "{what} digits as a tensor of {kinds}; got {got}{fix}.",
+                what=what,
+                kinds=tr(_KINDS.get((floats, pixels), "")),
+                got=_tensor_name(images),
+                fix=fix,
+            )
+        )
     if images.layout != torch.strided or images.is_meta:  # sparse or "meta" (shape only): no pixels to read
         raise ValueError(tr("{what} digits as a plain tensor of numbers; got a {layout} tensor. Use x.to_dense(), "
                             "or make the digits on the CPU.", what=what,
@@ -200,17 +237,36 @@ def digits(images: object, what: str = N_("Expected"), pixels: bool = True, floa
     if one:
         if fits and images.dim() in (2, 3) and (images.dim() == 2 or shape[0] == 1):
             return images.reshape(1, 1, *shape[-2:])  # (1, 1, 28, 28)
-        raise ValueError(tr("{what} one grey digit of shape ({h}, {w}) or (1, {h}, {w}); got {shape}.", what=what,
-                            h=h, w=w, shape=shape))
+        raise ValueError(
+            tr(
+                "{what} one grey digit of shape ({h}, {w}) or (1, {h}, {w}); got {shape}.",
+                what=what,
+                h=h,
+                w=w,
+                shape=shape,
+            )
+        )
     if images.dim() == 3:
         images = images.unsqueeze(1)  # (N, 28, 28) -> (N, 1, 28, 28)
     if not fits or images.dim() != 4 or images.shape[1] != 1 or len(images) == 0:
-        raise ValueError(tr("{what} grey {h}x{w} digits, (N, {h}, {w}) or (N, 1, {h}, {w}) with N >= 1; got {shape}.",
-                            what=what, h=h, w=w, shape=shape))
+        raise ValueError(
+            tr(
+                "{what} grey {h}x{w} digits, (N, {h}, {w}) or (N, 1, {h}, {w}) with N >= 1; got {shape}.",
+                what=what,
+                h=h,
+                w=w,
+                shape=shape,
+            )
+        )
     if finite and images.is_floating_point():
         if not bool(torch.isfinite(images).all()) or float(images.abs().max()) > 1 + 1e-4:
-            raise ValueError(tr("{what} float digits in [-1, 1], as a generator draws them; these go beyond it or "
-                                "hold NaN. For pixels 0..255 use gan_lessons.data.to_model_range(pixels).", what=what))
+            raise ValueError(
+                tr(
+                    "{what} float digits in [-1, 1], as a generator draws them; these go beyond it or "
+                    "hold NaN. For pixels 0..255 use gan_lessons.data.to_model_range(pixels).",
+                    what=what,
+                )
+            )
     return images
 
 
@@ -246,7 +302,7 @@ def output_file(path: object, flag: str, suffix: str | None = None, not_same_as=
     """
     _own(flag, error)
     if suffix is not None and not (isinstance(suffix, str) and suffix.startswith(".")):
-        raise TypeError(tr("suffix must be a file ending such as \".png\", or None; got {value}.", value=_name(suffix)))
+        raise TypeError(tr('suffix must be a file ending such as ".png", or None; got {value}.', value=_name(suffix)))
     pairs = isinstance(not_same_as, (list, tuple)) and all(
         isinstance(p, (list, tuple)) and len(p) == 2 and (p[0] is None or isinstance(p[0], (str, os.PathLike)))
         and isinstance(p[1], str) for p in not_same_as)  # fmt: skip

@@ -86,8 +86,12 @@ def sweep(z: torch.Tensor, entry: int, values: torch.Tensor) -> torch.Tensor:
                             got=tuple(z.shape) if isinstance(z, torch.Tensor) else type(z).__name__))  # fmt: skip
     entry = check.whole(entry, "entry", 0, len(z) - 1, message=ENTRY)
     if not isinstance(values, torch.Tensor) or values.dim() != 1 or not 1 <= len(values) <= check.MAX_NUMBERS // len(z):
-        raise ValueError(tr("values must be a 1-D tensor of numbers, such as torch.linspace(-3, 3, 7); got {got}.",
-                            got=tuple(values.shape) if isinstance(values, torch.Tensor) else type(values).__name__))
+        raise ValueError(
+            tr(
+                "values must be a 1-D tensor of numbers, such as torch.linspace(-3, 3, 7); got {got}.",
+                got=tuple(values.shape) if isinstance(values, torch.Tensor) else type(values).__name__,
+            )
+        )
     zs = z.repeat(len(values), 1)  # (V, z_dim)
     zs[:, entry] = values
     return zs
@@ -174,8 +178,9 @@ class NoiseExplorer(NoiseSliders):
     def __init__(self, generator: nn.Module, entries: tuple[int, ...] = (0, 1, 2, 3, 4), seed: int = 0):
         _generator(generator)
         if not isinstance(entries, (tuple, list)) or not 1 <= len(entries) <= 20:
-            raise ValueError(tr("entries must be a few entry numbers, such as (0, 1, 2); got {value!r}.",
-                                value=entries))
+            raise ValueError(
+                tr("entries must be a few entry numbers, such as (0, 1, 2); got {value!r}.", value=entries)
+            )
         self.generator = generator
         self.entries = tuple(check.whole(i, "entry", 0, generator.z_dim - 1, message=ENTRY) for i in entries)
         self.strength = 1.0

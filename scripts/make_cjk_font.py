@@ -77,8 +77,10 @@ def main() -> int:
     font.save(str(tmp))
     tmp.replace(OUT)
     missing = sorted(ch for ch in wanted if ord(ch) not in have)
-    print(f"{OUT.relative_to(ROOT)}: {len(codes):,} characters, {OUT.stat().st_size / 1e6:.2f} MB"
-          + (f"; not in Noto Sans CJK SC: {''.join(missing)}" if missing else ""))
+    print(
+        f"{OUT.relative_to(ROOT)}: {len(codes):,} characters, {OUT.stat().st_size / 1e6:.2f} MB"
+        + (f"; not in Noto Sans CJK SC: {''.join(missing)}" if missing else "")
+    )
     return 0
 
 

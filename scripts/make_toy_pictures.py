@@ -1,6 +1,6 @@
 """Draw the README's pictures of lesson 04's 2-D game with the package's own code.
 
-    python scripts/make_toy_pictures.py     # writes docs/img/toy_ring.png and docs/img/toy_collapse.png
+python scripts/make_toy_pictures.py     # writes docs/img/toy_ring.png and docs/img/toy_collapse.png
 """
 
 from __future__ import annotations

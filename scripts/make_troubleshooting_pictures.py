@@ -77,8 +77,9 @@ def draw(path: Path, samples: torch.Tensor, history: History | None, title: str,
         draw_one(target, samples, history, title, normal, language)
 
 
-def draw_one(path: Path, samples: torch.Tensor, history: History | None, title: str, normal: History | None,
-             language: str) -> None:
+def draw_one(
+    path: Path, samples: torch.Tensor, history: History | None, title: str, normal: History | None, language: str
+) -> None:
     """Samples on the left and the losses of every batch on the right (faint: a NORMAL run's), as one PNG."""
     ensure_font()  # Chinese labels with the package's shipped font
     panels = 2 if history else 1

@@ -608,8 +608,10 @@ def test_a_second_train_into_a_run_needs_resume_or_restart(capsys):
     first = {p.name: p.read_bytes() for p in Path("run").iterdir() if p.is_file() and not p.name.startswith(".")}
     code, err = run_main(["train", "--out", "run", *QUICK], capsys)
     assert code == 2
-    assert "run already holds a training run (checkpoint.pt, history.csv, generated_images_epoch_1.png). Add " \
-           "--resume to continue it, or --restart to start over (its files then move to run/previous-N)" in err
+    assert (
+        "run already holds a training run (checkpoint.pt, history.csv, generated_images_epoch_1.png). Add "
+        "--resume to continue it, or --restart to start over (its files then move to run/previous-N)" in err
+    )
     assert {p.name: p.read_bytes() for p in Path("run").iterdir() if p.name in first} == first
     code, _ = run_main(["train", "--out", "run", "--restart", *QUICK, "--seed", "7"], capsys)
     assert code == 0
@@ -1128,8 +1130,10 @@ def test_standard_output_that_cannot_be_written_is_not_blamed_on_a_file(case):
 
 @pytest.mark.parametrize("case", ["r1-huge", "lr-huge"])
 def test_a_blow_up_names_its_likely_cause(case, capsys):
-    flag, value, cause = {"r1-huge": ("--r1", "1e300", r"the gradient penalty r1 = 1e\+300 is far larger"),
-                          "lr-huge": ("--lr", "1e30", r"the learning rate lr = 1e\+30 is far larger")}[case]
+    flag, value, cause = {
+        "r1-huge": ("--r1", "1e300", r"the gradient penalty r1 = 1e\+300 is far larger"),
+        "lr-huge": ("--lr", "1e30", r"the learning rate lr = 1e\+30 is far larger"),
+    }[case]
     code, err = run_main(["train", "--out", "run", *QUICK, "--epochs", "2", flag, value], capsys)
     assert code == 1 and "Training blew up" in err and re.search("Likely cause: " + cause, err), err
     if case == "r1-huge":

@@ -219,7 +219,8 @@ def test_the_chinese_teachers_page_shows_the_key_as_it_is():
     zh = catalogue("zh-CN")
     page = ZH_PAGE.read_text(encoding="utf-8")
     assert tables.render(page, "zh-CN") == page, (
-        "docs/teachers.zh-CN.md is out of date: run python scripts/teachers_tables.py")
+        "docs/teachers.zh-CN.md is out of date: run python scripts/teachers_tables.py"
+    )
     for qid, entry in KEY.items():
         assert f"| {qid} |" in page
         for text in (entry.ask, entry.hint, entry.why):
@@ -272,7 +273,7 @@ def test_in_chinese_yours_or_ours_speaks_chinese(qid, capsys, chinese):
     assert capsys.readouterr().out.strip() == "✅ 答对了！接下来课程就用你写的版本。"
     assert yours_or_ours(qid, entry.wrong(), ours=ours) is ours
     verdict_line, hint_line, goes_on_line = capsys.readouterr().out.strip().split("\n")
-    assert verdict_line.startswith("❌ 还不对。") and HAN.search(verdict_line[len("❌ 还不对。"):]), verdict_line
+    assert verdict_line.startswith("❌ 还不对。") and HAN.search(verdict_line[len("❌ 还不对。") :]), verdict_line
     assert hint_line == f"提示：{chinese[entry.hint]}"
     assert goes_on_line == chinese[GOES_ON] and HAN.search(goes_on_line)
     assert yours_or_ours(qid, ..., ours=ours) is ours
@@ -304,8 +305,9 @@ def test_chinese_words_that_are_wrong_stay_wrong(capsys):
     assert verdict("00.3", "对") is False
 
 
-@pytest.mark.parametrize("answer", [10**5000, float("nan"), object(), [[1] * 10_000], b"784"],
-                         ids=["huge", "nan", "object", "long", "bytes"])
+@pytest.mark.parametrize(
+    "answer", [10**5000, float("nan"), object(), [[1] * 10_000], b"784"], ids=["huge", "nan", "object", "long", "bytes"]
+)
 def test_answers_nobody_expected_never_raise(answer, capsys):
     class BrokenRepr:
         def __repr__(self):
@@ -457,7 +459,7 @@ def test_only_the_learners_own_line_is_guarded():
     cell = 'p = torch.ones(2)\nmy_x = nn.tanh()\nx = yours_or_ours("02.1", my_x)\nprint(x)\n'
     tree = slips.guard(ast.parse(cell))
     assert [type(n).__name__ for n in tree.body] == ["Assign", "Try", "Assign", "Expr"]
-    plain = 'my_x = nn.tanh()\nprint(my_x)\n'
+    plain = "my_x = nn.tanh()\nprint(my_x)\n"
     assert [type(n).__name__ for n in slips.guard(ast.parse(plain)).body] == ["Assign", "Expr"]
     assert slips.mend('my_x = nn.Tanh(\nx = yours_or_ours("02.1", my_x)\n').startswith("my_x = __import__")
     assert slips.mend('p = torch.ones(2\nmy_x = nn.Tanh()\nx = yours_or_ours("02.1", my_x)\n') is None

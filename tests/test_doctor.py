@@ -20,8 +20,10 @@ from gan_lessons.training import TrainConfig, Trainer, TrainingDiverged
 RECORDED = Path(__file__).parent / "doctor_signals.json"  # made by benchmarks/doctor.py --record
 NAN = math.nan
 # Recipes the doctor does not name yet (benchmarks/doctor.py, reduced run, 1 seed): why
-KNOWN_MISSES = {"collapse (lr 2e-3)": "in 35 to 60 s of CPU training the forger only half collapses (the two "
-                "commonest digits 60 to 80%, spread 0.6 to 0.9), which is below the doctor's thresholds"}
+KNOWN_MISSES = {
+    "collapse (lr 2e-3)": "in 35 to 60 s of CPU training the forger only half collapses (the two "
+    "commonest digits 60 to 80%, spread 0.6 to 0.9), which is below the doctor's thresholds"
+}
 
 
 def check_up(seconds: float, **changed) -> Signals:

@@ -26,7 +26,7 @@ EARLIER = {
     "03": "p_real, p_fake = torch.rand(4, 1), torch.rand(4, 1)",
     "04": "bce = nn.BCELoss()\np_fake = torch.tensor([[0.05], [0.3], [0.8]])",
     "06": "from gan_lessons.models import ClassicGenerator\n"
-          "torch.manual_seed(0)\ngenerator = ClassicGenerator().eval()",
+    "torch.manual_seed(0)\ngenerator = ClassicGenerator().eval()",
     "08": "features = torch.randn(64, 128)",
     "09": "calm = torch.tensor(0.37)",
     "10": "labels = torch.tensor([3, 0, 7])",
@@ -121,8 +121,10 @@ def build(folder: Path) -> tuple[nbformat.NotebookNode, list[tuple[int, str, str
         variants = CODE[qid] if isinstance(KEY[qid], Exercise) else question_variants(qid)
         for code, mark in variants:
             expected.append((len(cells), qid, code, mark))
-            cells += [nbformat.v4.new_code_cell(with_answer(source, name, code)),
-                      nbformat.v4.new_code_cell(after(source))]
+            cells += [
+                nbformat.v4.new_code_cell(with_answer(source, name, code)),
+                nbformat.v4.new_code_cell(after(source)),
+            ]
     return nbformat.v4.new_notebook(cells=cells), expected
 
 
@@ -138,8 +140,9 @@ def test_typos_and_wrong_answers_give_hints_never_tracebacks(edition, monkeypatc
     monkeypatch.setenv("GAN_LESSONS_OFFLINE", "1")
     nb, expected = build(EDITIONS[edition])
     assert len({qid for _, qid, _, _ in expected}) == len(KEY), "every question of the key is tried"
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=False,
-                   resources={"metadata": {"path": str(ROOT)}}).execute()  # raises at the first traceback
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", allow_errors=False, resources={"metadata": {"path": str(ROOT)}}
+    ).execute()  # raises at the first traceback
     for index, qid, code, mark in expected:
         out = "".join(o.get("text", "") for o in nb.cells[index].outputs if o.output_type == "stream")
         assert "Traceback" not in out and "Error" not in out.replace("error", ""), (qid, code, out)

@@ -90,8 +90,11 @@ def test_rows_at_and_direction_from_take_the_learners_lists():
     assert M.direction_from(z, [2, 3], [0, 1]).tolist() == [6.0, 6.0, 6.0]
 
 
-@pytest.mark.parametrize("places", [[], [4], [-1], [1.5], "0, 1", ..., [True]], ids=["empty", "too-big", "negative",
-                                                                                  "half", "text", "blank", "bool"])
+@pytest.mark.parametrize(
+    "places",
+    [[], [4], [-1], [1.5], "0, 1", ..., [True]],
+    ids=["empty", "too-big", "negative", "half", "text", "blank", "bool"],
+)
 def test_a_bad_list_of_places_is_explained(places):
     with pytest.raises(ValueError, match=r"THICK must be a list of the digits' numbers, from 0 to 3"):
         M.direction_from(torch.zeros(4, 3), places, [0])

@@ -43,8 +43,10 @@ from gan_lessons.lesson import REPOSITORY
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CHINESE = sorted((ROOT / "notebooks" / "zh-CN").glob("*.ipynb"))
-WORDS = {"": {"try": "**Try it", "recap": "Recap", "language": "en"},  # by folder under notebooks/
-         "zh-CN": {"try": "**动手试试", "recap": "小结", "language": "zh-CN"}}
+WORDS = {
+    "": {"try": "**Try it", "recap": "Recap", "language": "en"},  # by folder under notebooks/
+    "zh-CN": {"try": "**动手试试", "recap": "小结", "language": "zh-CN"},
+}
 MAX_LINES = 15
 MIN_TRY_IT = 3
 MIN_CHECKS = 3
@@ -112,14 +114,15 @@ def check_problems(source: str, lesson: str) -> tuple[list[str], list[str]]:
     for call in _check_calls(source):
         name = _call_name(call)
         if len(call.args) < 2 or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
-            found.append(f"{name}() must name its question first, like {name}(\"{lesson}.1\", answer)")
+            found.append(f'{name}() must name its question first, like {name}("{lesson}.1", answer)')
             continue
         qid, given = call.args[0].value, call.args[1]
         ids.append(qid)
         if not re.fullmatch(rf"{lesson}\.[1-9]\d*", qid):
-            found.append(f"question id {qid!r} is not like \"{lesson}.1\" (this lesson's number, a dot, a count)")
+            found.append(f'question id {qid!r} is not like "{lesson}.1" (this lesson\'s number, a dot, a count)')
         is_blank = (isinstance(given, ast.Constant) and given.value is Ellipsis) or (
-            isinstance(given, ast.Name) and blanks.get(given.id, False))
+            isinstance(given, ast.Name) and blanks.get(given.id, False)
+        )
         if not is_blank:
             found.append(f"the answer to {qid} does not ship blank: assign `{ast.unparse(given)} = ...` in its cell")
     return ids, found
@@ -312,7 +315,7 @@ def test_the_badge_must_point_at_this_notebook():
 def test_a_chinese_lesson_is_held_to_the_same_rules_in_chinese():
     nb = good_notebook()
     english = problems(nb, "09_sample.ipynb", "zh-CN")
-    assert any("zh-CN/09_sample" in p for p in english) and any("set_language(\"zh-CN\")" in p for p in english)
+    assert any("zh-CN/09_sample" in p for p in english) and any('set_language("zh-CN")' in p for p in english)
     assert any("动手试试" in p for p in english) and any("小结" in p for p in english)
     nb.cells[0].source = nb.cells[0].source.replace("notebooks/09_sample", "notebooks/zh-CN/09_sample")
     nb.cells[3].source = nb.cells[3].source.replace('"en"', '"zh-CN"')

@@ -253,7 +253,6 @@ def test_numpy_numbers_are_taken_where_python_s_are():
 # --- The library's own rule: every public function refuses wrong arguments itself (issue #20) ---------------------
 
 
-
 PACKAGE = Path(gan_lessons.__file__).parent
 MODULES = ["models", "data", "pretrained", "checkpoints", "plots", "widgets", "choose", "game", "judge", "diagrams",
            "toy2d", "toy2d_widgets", "checks", "answer_key", "slips", "lesson", "lesson_training", "i18n", "diagnose",
@@ -324,7 +323,6 @@ def _cases():
             continue
         marks = [pytest.mark.xfail(strict=True, reason="not yet checked by the package")] if name in NOT_YET else []
         yield pytest.param(name, marks=marks, id=name)
-
 
 
 wrong_calls = settings(max_examples=6, deadline=None, derandomize=True, database=None)

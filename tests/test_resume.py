@@ -35,33 +35,49 @@ def _adam(state: dict, part: str = "opt_d") -> dict:
 
 
 DAMAGED = {  # how -> what the error says
-    "smaller-exp-avg": (lambda s: _adam(s).update(exp_avg=_adam(s)["exp_avg"][:1].clone()),
-                        r"opt_d holds an exp_avg of shape \(1, [\d, ]+\) \(float32\) for parameter 0, which needs "
-                        r"shape \(64, [\d, ]+\) \(float32\)"),
-    "exp-avg-sq-float64": (lambda s: _adam(s, "opt_g").update(exp_avg_sq=_adam(s, "opt_g")["exp_avg_sq"].double()),
-                           r"opt_g holds an exp_avg_sq of shape .* \(float64\) .* \(float32\)"),
+    "smaller-exp-avg": (
+        lambda s: _adam(s).update(exp_avg=_adam(s)["exp_avg"][:1].clone()),
+        r"opt_d holds an exp_avg of shape \(1, [\d, ]+\) \(float32\) for parameter 0, which needs "
+        r"shape \(64, [\d, ]+\) \(float32\)",
+    ),
+    "exp-avg-sq-float64": (
+        lambda s: _adam(s, "opt_g").update(exp_avg_sq=_adam(s, "opt_g")["exp_avg_sq"].double()),
+        r"opt_g holds an exp_avg_sq of shape .* \(float64\) .* \(float32\)",
+    ),
     "exp-avg-not-a-tensor": (lambda s: _adam(s).update(exp_avg=[0.0]), r"opt_d holds an exp_avg of shape - \(list\)"),
     "negative-exp-avg-sq": (lambda s: _adam(s)["exp_avg_sq"].fill_(-1.0), "opt_d holds a negative exp_avg_sq"),
     "nan-exp-avg": (lambda s: _adam(s)["exp_avg"].fill_(math.nan), "opt_d holds numbers that are NaN or infinite"),
-    "step-not-a-scalar": (lambda s: _adam(s).update(step=torch.tensor([2.0, 2.0])),
-                          r"opt_d has a step count of tensor\(\[2\., 2\.\]\) for parameter 0, not one number >= 0"),
+    "step-not-a-scalar": (
+        lambda s: _adam(s).update(step=torch.tensor([2.0, 2.0])),
+        r"opt_d has a step count of tensor\(\[2\., 2\.\]\) for parameter 0, not one number >= 0",
+    ),
     "negative-step": (lambda s: _adam(s).update(step=torch.tensor(-1.0)), "opt_d has a step count of tensor"),
     "missing-state": (lambda s: _adam(s).pop("exp_avg_sq"), r"opt_d has no Adam state \(step, exp_avg, exp_avg_sq\)"),
     "lr-negative": (lambda s: s["opt_g"]["param_groups"][0].update(lr=-1), "opt_g has a learning rate of -1, not a"),
     "lr-text": (lambda s: s["opt_g"]["param_groups"][0].update(lr="fast"), "opt_g has a learning rate of 'fast'"),
-    "betas-one": (lambda s: s["opt_d"]["param_groups"][0].update(betas=(0.5, 1.0)),
-                  r"opt_d has betas \(0\.5, 1\.0\), not two numbers in \[0, 1\)"),
+    "betas-one": (
+        lambda s: s["opt_d"]["param_groups"][0].update(betas=(0.5, 1.0)),
+        r"opt_d has betas \(0\.5, 1\.0\), not two numbers in \[0, 1\)",
+    ),
     "eps-zero": (lambda s: s["opt_d"]["param_groups"][0].update(eps=0.0), "opt_d has eps 0.0, not a number > 0"),
-    "extra-group": (lambda s: s["opt_d"]["param_groups"].append(dict(s["opt_d"]["param_groups"][0], params=[99])),
-                    r"opt_d has groups of \[\d+, 1\] parameters, but the network needs \[\d+\]"),
-    "params-missing": (lambda s: s["opt_g"]["param_groups"][0]["params"].pop(),
-                       r"opt_g has groups of \[\d+\] parameters, but the network needs"),
+    "extra-group": (
+        lambda s: s["opt_d"]["param_groups"].append(dict(s["opt_d"]["param_groups"][0], params=[99])),
+        r"opt_d has groups of \[\d+, 1\] parameters, but the network needs \[\d+\]",
+    ),
+    "params-missing": (
+        lambda s: s["opt_g"]["param_groups"][0]["params"].pop(),
+        r"opt_g has groups of \[\d+\] parameters, but the network needs",
+    ),
     "params-renumbered": (lambda s: s["opt_g"]["param_groups"][0]["params"].reverse(), "opt_g numbers its parameters"),
-    "state-of-a-stranger": (lambda s: s["opt_d"]["state"].update({999: _adam(s)}),
-                            "opt_d keeps state for a parameter 999 the network does not have"),
+    "state-of-a-stranger": (
+        lambda s: s["opt_d"]["state"].update({999: _adam(s)}),
+        "opt_d keeps state for a parameter 999 the network does not have",
+    ),
     "no-optimizer": (lambda s: s.update(opt_g={"lr": 2e-4}), r"opt_g is not an optimizer's state"),
-    "noise-empty": (lambda s: s.update(fixed_noise=torch.zeros(0, 100)),
-                    r"its fixed noise is not a float32 tensor \(16, 100\) of finite numbers"),
+    "noise-empty": (
+        lambda s: s.update(fixed_noise=torch.zeros(0, 100)),
+        r"its fixed noise is not a float32 tensor \(16, 100\) of finite numbers",
+    ),
     "noise-oversized": (lambda s: s.update(fixed_noise=torch.zeros(100_000, 100)), r"fixed noise .* \(16, 100\)"),
     "noise-nan": (lambda s: s["fixed_noise"].fill_(math.nan), r"fixed noise .* \(16, 100\) of finite numbers"),
 }

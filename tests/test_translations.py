@@ -129,7 +129,7 @@ def test_parity_same_questions_and_language_line(english: Path):
     for a, b in zip(cells(english), cells(chinese), strict=True):
         assert ids.findall(source(a)) == ids.findall(source(b)), f"{chinese.name}: other question ids in a cell"
     code = "\n".join(source(c) for c in cells(chinese) if c["cell_type"] == "code")
-    assert 'set_language("zh-CN")' in code, f"{chinese.name}: the parameter cell must say set_language(\"zh-CN\")"
+    assert 'set_language("zh-CN")' in code, f'{chinese.name}: the parameter cell must say set_language("zh-CN")'
 
 
 @pytest.mark.parametrize("english", ENGLISH, ids=lambda p: p.stem)
@@ -332,7 +332,7 @@ def test_chinese_text_is_drawn_without_a_missing_glyph(monkeypatch, tmp_path):
         texts = [text for name, text in chinese_texts().items() if name not in PAGES]
         drawn = sorted({ch for text in texts for ch in text if CJK.match(ch)})
         for start in range(0, len(drawn), 400):  # every Chinese character of the edition, 400 at a time
-            ax.set_title("\n".join("".join(drawn[i:i + 40]) for i in range(start, min(start + 400, len(drawn)), 40)))
+            ax.set_title("\n".join("".join(drawn[i : i + 40]) for i in range(start, min(start + 400, len(drawn)), 40)))
             fig.canvas.draw()  # raises if a glyph were missing
         ax.set_title("\U00020000")  # a character of CJK Extension B, in no font here
         with pytest.raises(UserWarning, match="missing from font"):

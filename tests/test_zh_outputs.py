@@ -66,8 +66,10 @@ ALLOWED = {
     "MB",  # megabytes, written so in Chinese too
 }  # fmt: skip
 # PyTorch's own words, shown on purpose (lesson 05 lets a second backward() fail); the lesson explains them.
-QUOTED = ("Trying to backward through the graph a second time (or directly access saved tensors after they have "
-          "already been freed)",)
+QUOTED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed)",
+)
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f][\w'\u00c0-\u024f]*")
 CODE_LINE = re.compile(r"^\s*(\([\w.]+\): )?[A-Za-z_]\w*\(")  # a line of a printed network or tensor
 CALL = re.compile(r"[A-Za-z_][\w.]*\([^()\s，。：]*\)")
