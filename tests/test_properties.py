@@ -264,7 +264,6 @@ SKIP = {  # functions called with something else than the wrong values below, ea
     "judge.recognizability_curve": "it trains a Trainer for seconds; the engine helper owns its checks",
 }
 NOT_YET: set[str] = {  # functions that still fail somewhere other than in the package (issue #20)
-    "training.make_optimizers", "training.conditional_step", "training.real_penalty", "training.update_average",
     "engine.pick_step", "resume.damage", "resume.set_rng_state", "graphed.why_not_graphed", "graphed.engine",
     "graphed.make_graphed", "live.seconds_per_batch", "live.LiveTraining", "live.train_for", "animation.show_gif",
     "doctor.name_state", "doctor.blow_up_cause", "doctor.diagnose", "doctor.mean_distance", "doctor.forger_gradient",
