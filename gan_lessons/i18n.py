@@ -23,11 +23,13 @@ import json
 import os
 import unicodedata
 from functools import cache
+from numbers import Integral
 from pathlib import Path
 
 __all__ = ["LANGUAGES", "N_", "get_language", "set_language", "pad_to", "shown", "tr"]
 
 ENV_LANG = "GAN_LESSONS_LANG"
+MAX_WIDTH = 10_000  # pad_to: far wider than any table a lesson prints
 LANGUAGES = {"en": "English", "zh-CN": "简体中文"}
 _ALIASES = {"en": "en", "english": "en", "zh-cn": "zh-CN", "zh": "zh-CN", "zh_cn": "zh-CN", "zh-hans": "zh-CN",
             "chinese": "zh-CN", "简体中文": "zh-CN", "中文": "zh-CN"}  # fmt: skip
@@ -120,7 +122,10 @@ def pad_to(text: object, width: int, align: str = ">") -> str:
 
     Like f"{text:>{width}}", but it counts a Chinese character as two columns, so tables line up in both editions.
     """
-    if align not in ("<", ">", "^"):
+    if isinstance(width, bool) or not isinstance(width, Integral) or not 0 <= width <= MAX_WIDTH:
+        raise ValueError(tr("width must be a whole number of columns from 0 to {most:,}, such as 12; got {value}.",
+                            most=MAX_WIDTH, value=repr(width)[:40]))  # fmt: skip
+    if not isinstance(align, str) or align not in ("<", ">", "^"):
         raise ValueError(tr('align must be "<", ">" or "^", got {align!r}.', align=align))
     text = str(text)
     space = max(0, width - display_width(text))

@@ -107,8 +107,58 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
     return device
 
 
+def check_nets(nets: object) -> tuple:
+    """Lesson 05: NETS when it is (generator, discriminator, opt_g, opt_d), as a Trainer holds them, or a TypeError."""
+    if not (isinstance(nets, (tuple, list)) and len(nets) == 4):
+        raise TypeError(tr("nets must be (generator, discriminator, opt_g, opt_d), such as (trainer.generator, "
+                           "trainer.discriminator, trainer.opt_g, trainer.opt_d); got {value}.",
+                           value=check.describe(nets)))  # fmt: skip
+    _check_nets(*nets)
+    return tuple(nets)
+
+
+def _check_nets(generator: object, discriminator: object, *optimizers: object) -> None:
+    """A TypeError unless GENERATOR and DISCRIMINATOR are networks and each of OPTIMIZERS an optimizer (cheap)."""
+    if (isinstance(generator, nn.Module) and isinstance(discriminator, nn.Module)
+            and all(isinstance(opt, torch.optim.Optimizer) for opt in optimizers)):  # fmt: skip
+        return  # the usual case, every batch: no message is made
+    check.kind(generator, "generator", nn.Module, tr("a generator (an nn.Module), such as build_gan('classic')[0]"),
+               error=TypeError)  # fmt: skip
+    check.kind(discriminator, "discriminator", nn.Module,
+               tr("a discriminator (an nn.Module), such as build_gan('classic')[1]"), error=TypeError)  # fmt: skip
+    for name, opt in zip(("opt_g", "opt_d"), optimizers, strict=False):
+        check.kind(opt, name, torch.optim.Optimizer,
+                   tr("an optimizer, such as make_optimizers(generator, discriminator, config)[0]"),
+                   error=TypeError)  # fmt: skip
+
+
+def _check_batch(real: object, z: object, r1: object, labels: object = None, wanted: object = None) -> None:
+    """A ValueError unless REAL (B, 1, 28, 28), Z (B, z_dim), LABELS and WANTED (B,) and R1 >= 0 fit a step.
+
+    Cheap enough for every batch: it looks at shapes and kinds, never at the numbers (no wait for a GPU).
+    """
+    n = len(real) if isinstance(real, torch.Tensor) and real.dim() == 4 and real.dtype == torch.float32 else -1
+    if (n >= 0 and isinstance(z, torch.Tensor) and z.dim() == 2 and z.dtype == torch.float32 and len(z) == n
+            and all(x is None or (isinstance(x, torch.Tensor) and x.dim() == 1 and x.dtype == torch.int64
+                                  and len(x) == n) for x in (labels, wanted))
+            and check.is_number(r1) and r1 >= 0):  # fmt: skip
+        return  # the usual case, every batch: no message is made
+    check.tensor(real, "real", "(B, 1, 28, 28)")
+    check.tensor(z, "z", "(B, z_dim)", length=len(real))
+    for name, digits in (("labels", labels), ("wanted", wanted)):
+        if digits is not None:
+            check.tensor(digits, name, "(B,)", torch.int64, length=len(real))
+    check.number(r1, "r1", 0, hint=tr(": 0 turns the penalty off, 1 is typical"))
+
+
 def make_optimizers(generator: nn.Module, discriminator: nn.Module, config: TrainConfig) -> tuple:
     """Lesson 05: one Adam per network, fused into a few kernels where the device allows."""
+    _check_nets(generator, discriminator)
+    check.kind(config, "config", TrainConfig, tr("a TrainConfig, such as TrainConfig(lr=1e-3)"), error=TypeError)
+    for name, net in (("generator", generator), ("discriminator", discriminator)):
+        if next(net.parameters(), None) is None:
+            raise ValueError(tr("The {name} has no weights to train; give it a network with weights, such as "
+                                "build_gan('classic').", name=name))  # fmt: skip
     kwargs = {"lr": config.lr, "betas": config.betas}
     device = next(generator.parameters()).device
     fused = {"fused": True} if device.type in ("cpu", "cuda") else {}
@@ -124,6 +174,10 @@ def train_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor, z: to
     SURE, a tensor of 2 numbers, gets the detective's mean answer on the real digits and on the fakes
     (for a live display; written on the device, so it costs no wait).
     """
+    _check_nets(generator, discriminator, opt_g, opt_d)
+    _check_batch(real, z, r1)
+    if sure is not None and not (isinstance(sure, torch.Tensor) and sure.dim() == 1 and len(sure) == 2):
+        check.tensor(sure, "sure", "(2,)", None, length=2)
     ones = torch.ones(len(real), 1, device=real.device)  # (B, 1) label "real"
     zeros = torch.zeros(len(real), 1, device=real.device)  # (B, 1) label "fake"
     fake = generator(z)  # (B, 1, 28, 28)
@@ -161,6 +215,8 @@ def conditional_step(generator, discriminator, opt_g, opt_d, real: torch.Tensor,
     The same game as `train_step`, but each picture comes with a digit: REAL digits with their
     true LABELS, and fakes drawn from noise Z as the digits WANTED (chosen at random).
     """
+    _check_nets(generator, discriminator, opt_g, opt_d)
+    _check_batch(real, z, r1, labels, wanted)
     ones = torch.ones(len(real), 1, device=real.device)  # (B, 1) label "real"
     zeros = torch.zeros(len(real), 1, device=real.device)  # (B, 1) label "fake"
     fake = generator(z, wanted)  # (B, 1, 28, 28): one digit of each kind asked for
@@ -193,6 +249,14 @@ def real_penalty(discriminator: nn.Module, real: torch.Tensor,
     averaged over the batch: small when nudging a real digit hardly changes D's mind.
     A conditional detective (lesson 10) gets the digits' LABELS too.
     """
+    check.kind(discriminator, "discriminator", nn.Module,
+               tr("a discriminator (an nn.Module), such as build_gan('classic')[1]"), error=TypeError)  # fmt: skip
+    check.tensor(real, "real", "(B, 1, 28, 28)")
+    if labels is not None:
+        check.tensor(labels, "labels", "(B,)", torch.int64, length=len(real))
+        if not callable(getattr(discriminator, "logit", None)):
+            raise ValueError(tr("labels are for a conditional discriminator (lesson 10), which has a logit method; "
+                                "this {name} has none. Pass labels=None.", name=type(discriminator).__name__))
     real = real.detach().requires_grad_(True)  # (B, 1, 28, 28)
     if labels is None:
         logit = discriminator_logit(discriminator, real)  # (B, 1)
@@ -209,6 +273,13 @@ def update_average(average: nn.Module, generator: nn.Module, keep: float, step: 
     Each weight keeps the share KEEP of its old value, or less in the first steps: after STEP
     batches at most (1 + step) / (10 + step), so the average does not drag the untrained start along.
     """
+    if not (isinstance(average, nn.Module) and isinstance(generator, nn.Module) and check.is_number(keep)
+            and 0 <= keep <= 1 and check.is_whole(step) and step >= 0):  # fmt: skip
+        for name, net in (("average", average), ("generator", generator)):
+            check.kind(net, name, nn.Module, tr("a generator (an nn.Module), such as build_gan('classic')[0]"),
+                       error=TypeError)  # fmt: skip
+        check.number(keep, "keep", 0, 1, hint=tr(" (0.999 is typical)"))
+        check.whole(step, "step")
     decay = min(keep, (1 + step) / (10 + step))
     for a, p in zip(average.parameters(), generator.parameters(), strict=True):
         a.lerp_(p, 1 - decay)

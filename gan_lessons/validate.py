@@ -191,6 +191,35 @@ def device(value: object, name: str = "device", error: type = ValueError) -> tor
     return found
 
 
+def tensor(value: object, name: str, shape: str, dtype: torch.dtype | None = torch.float32, length: int | None = None,
+           error: type = ValueError) -> torch.Tensor:  # fmt: skip
+    """Lesson 05: VALUE when it is a DTYPE tensor with as many dimensions as SHAPE names (such as "(B, z_dim)").
+
+    LENGTH, when given, is the size its first dimension must have (a batch's B); DTYPE None takes any
+    kind of number. Anything else is refused with ERROR naming the shape and kind wanted. Cheap: it
+    looks only at the shape and the kind, never at the numbers (no wait for a GPU).
+    """
+    _own(name, error, texts={"shape": shape})
+    if dtype is not None and not isinstance(dtype, torch.dtype):
+        raise TypeError(tr("dtype must be a torch.dtype, such as torch.float32, or None; got {value}.",
+                           value=_name(dtype)))  # fmt: skip
+    if length is not None and not is_whole(length):
+        raise TypeError(tr("length must be a whole number or None; got {value}.", value=_name(length)))
+    dims = len([part for part in shape.strip("()").split(",") if part.strip()])  # "(B,)": 1, "(B, z_dim)": 2
+    ok = (isinstance(value, torch.Tensor) and value.dim() == dims and (dtype is None or value.dtype == dtype)
+          and (length is None or (dims > 0 and len(value) == length)))  # fmt: skip
+    if not ok:
+        got = (tr("a tensor of shape {shape} ({dtype})", dtype=str(value.dtype).removeprefix("torch."),
+                  shape=tuple(value.shape)) if isinstance(value, torch.Tensor) else type(value).__name__)  # fmt: skip
+        kind = tr("any numbers") if dtype is None else str(dtype).removeprefix("torch.")
+        if length is None:
+            raise error(tr("{name} must be a tensor of shape {shape} ({kind}); got {got}.", name=name, kind=kind,
+                           shape=shape, got=got))  # fmt: skip
+        raise error(tr("{name} must be a tensor of shape {shape} ({kind}) with {length} rows, one per picture of the "
+                       "batch; got {got}.", name=name, kind=kind, shape=shape, length=length, got=got))  # fmt: skip
+    return value
+
+
 def _tensor_name(x: object) -> str:
     return tr("a {dtype} tensor", dtype=x.dtype) if isinstance(x, torch.Tensor) else type(x).__name__
 

@@ -263,11 +263,9 @@ SKIP = {  # functions called with something else than the wrong values below, ea
     "judge.recognizability_curve": "it trains a Trainer for seconds; the engine helper owns its checks",
 }
 NOT_YET: set[str] = {  # functions that still fail somewhere other than in the package (issue #20)
-    "i18n.pad_to", "training.make_optimizers", "training.conditional_step", "training.real_penalty",
-    "training.update_average", "engine.pick_step", "resume.damage", "resume.set_rng_state", "graphed.why_not_graphed",
-    "graphed.engine", "graphed.make_graphed", "live.seconds_per_batch", "live.LiveTraining", "live.train_for",
-    "animation.show_gif", "doctor.name_state", "doctor.blow_up_cause", "doctor.diagnose", "doctor.mean_distance",
-    "doctor.forger_gradient",
+    "engine.pick_step", "resume.damage", "resume.set_rng_state", "graphed.why_not_graphed", "graphed.engine",
+    "graphed.make_graphed", "live.seconds_per_batch", "live.LiveTraining", "live.train_for", "animation.show_gif",
+    "doctor.name_state", "doctor.blow_up_cause", "doctor.diagnose", "doctor.mean_distance", "doctor.forger_gradient",
 }  # fmt: skip
 WRONG = [None, "x", "", -3, 2.5, 10**12, math.nan, [1, 2], object(), torch.zeros(3),
          torch.zeros(2, 1, 28, 28, dtype=torch.float64), np.int64(-1), True]  # fmt: skip
