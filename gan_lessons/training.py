@@ -255,8 +255,13 @@ def real_penalty(discriminator: nn.Module, real: torch.Tensor,
     if labels is not None:
         check.tensor(labels, "labels", "(B,)", torch.int64, length=len(real))
         if not callable(getattr(discriminator, "logit", None)):
-            raise ValueError(tr("labels are for a conditional discriminator (lesson 10), which has a logit method; "
-                                "this {name} has none. Pass labels=None.", name=type(discriminator).__name__))
+            raise ValueError(
+                tr(
+                    "labels are for a conditional discriminator (lesson 10), which has a logit method; "
+                    "this {name} has none. Pass labels=None.",
+                    name=type(discriminator).__name__,
+                )
+            )
     real = real.detach().requires_grad_(True)  # (B, 1, 28, 28)
     if labels is None:
         logit = discriminator_logit(discriminator, real)  # (B, 1)
