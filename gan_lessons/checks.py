@@ -144,14 +144,21 @@ def check(question: str, answer: object) -> None:
     verdict(question, answer)
 
 
+def _nothing_to_check(answer: object, blank: str, slip: str) -> bool:
+    """Print BLANK when ANSWER was left as ..., SLIP when its cell stopped on a slip; True in both cases."""
+    if answer is ...:
+        print(tr(blank))
+        return True
+    if answer is SLIPPED:
+        print(tr(slip))
+        return True
+    return False
+
+
 def verdict(question: str, answer: object) -> bool:
     """Lesson 00: like check, and return True when ANSWER is right."""
     entry: Question = _entry(question, Question)
-    if answer is ...:
-        print(tr(BLANK))
-        return False
-    if answer is SLIPPED:
-        print(tr(FIX_IT))
+    if _nothing_to_check(answer, BLANK, FIX_IT):
         return False
     try:
         answer = _in_words(answer)
@@ -182,11 +189,7 @@ def yours_or_ours(question: str, yours: object, ours: T | None = None) -> T:
     if ours is None:
         ours = entry.ours()
     seen = _SEEN.pop(question, Seen())
-    if yours is ...:
-        print(tr(BLANK_CODE))
-        return ours
-    if yours is SLIPPED:
-        print(tr(GOES_ON))
+    if _nothing_to_check(yours, BLANK_CODE, GOES_ON):
         return ours
     try:
         problem = entry.checker(yours, ours, seen) if entry.sees else entry.checker(yours, ours)
