@@ -35,14 +35,6 @@ def test_parameter_counts_follow_from_the_layers():
     assert count_parameters(DCGANDiscriminator()) == disc == 837_025
 
 
-def test_shapes_and_ranges():
-    g, d = build_gan("dcgan")
-    fake = g(torch.randn(5, 100))
-    assert fake.shape == (5, 1, 28, 28) and fake.min() >= -1 and fake.max() <= 1
-    p = d(fake)
-    assert p.shape == (5, 1) and p.min() >= 0 and p.max() <= 1
-
-
 @pytest.mark.parametrize("bad", [(5, 99), (5, 100, 1), (100,)])
 def test_generator_names_expected_and_given_shape(bad):
     with pytest.raises(ValueError, match=r"\(B, 100\)"):

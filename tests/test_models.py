@@ -17,8 +17,9 @@ def test_batchnorm_momentum_is_the_reference_s():
     assert len(norms) == 4 and all(m.momentum == 0.8 for m in norms)
 
 
-def test_shapes_and_ranges():
-    g, d = ClassicGenerator(), ClassicDiscriminator()
+@pytest.mark.parametrize("arch", ["classic", "dcgan"])
+def test_shapes_and_ranges(arch):
+    g, d = build_gan(arch)
     fake = g(torch.randn(5, 100))
     assert fake.shape == (5, 1, 28, 28) and fake.min() >= -1 and fake.max() <= 1
     p = d(fake)
