@@ -4,10 +4,13 @@
 
 Two bombs unpack to GIGABYTES of data: a gzip bomb and a torch-zip bomb. Tiny files ask for huge memory
 (issue #20): a tensor of 10^12 digits that repeats one pixel (stride 0, 1.4 KB on disk) and one of 320,000
-digits, both given to `judge`; checkpoints whose generator says z_dim = 10^12, or whose fixed noise has 10,000
-rows. Each file is opened in a fresh child process, which prints its peak resident memory (getrusage,
-Linux) after importing gan-lessons and after the refusal, and the time it took. For comparison it also
-loads the real MNIST training images the same way, when ../shared/data/mnist has them.
+digits, both given to `judge`; checkpoints whose generator says z_dim = 10^12, whose fixed noise has 10,000
+rows, or whose random generator's state is 2^27 bytes (stride 0), next to a healthy checkpoint: resuming builds
+a Trainer before it reads the file's contents, and that costs the same for every file (torch imports its
+compiler's modules when the first optimizer is made: about 180 MB). Each file is opened in a fresh child
+process, which prints its peak resident memory (getrusage, Linux) after importing gan-lessons and after the
+refusal, and the time it took. For comparison it also loads the real MNIST training images the same way,
+when ../shared/data/mnist has them.
 """
 
 from __future__ import annotations
@@ -80,7 +83,9 @@ with contextlib.redirect_stdout(io.StringIO()):  # a real checkpoint: one batch 
 state = trainer.state_dict()
 if case == "z_dim":
     state["config"]["z_dim"] = 10**12
-else:
+elif case == "rng":  # a random generator's state of 2^27 bytes that repeat one byte: 1 byte on disk
+    state["rng"] = torch.zeros(1, dtype=torch.uint8).expand(2**27)
+elif case == "noise":
     state["fixed_noise"] = torch.randn(10_000, 100)  # (10000, 100): 4 MB on disk
 torch.save(state, path)
 """
@@ -105,6 +110,8 @@ def main() -> None:
             ("judge: 320,000 digits, stride 0", "judge", made(folder / "many.pt", "stride0-320000")),
             ("sample: a checkpoint with z_dim 10^12", "generator", made(folder / "z.pt", "z_dim")),
             ("train --resume: fixed_noise of 10,000 rows", "resume", made(folder / "noise.pt", "noise")),
+            ("train --resume: a random state of 2^27 bytes, stride 0", "resume", made(folder / "rng.pt", "rng")),
+            ("train --resume: a healthy checkpoint, for comparison", "resume", made(folder / "ok.pt", "healthy")),
         ]
         if MNIST.exists():
             files.append(("real MNIST training images", "idx", MNIST))

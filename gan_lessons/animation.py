@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 
+from . import validate as check
 from .engine import Trainer
 from .i18n import tr
 
@@ -65,12 +67,21 @@ def _caption_font(caption: str):
     return ImageFont.truetype(str(SHIPPED), 14)
 
 
+class NoGif(FileNotFoundError, ValueError):
+    """Lesson 05: no GIF at the path given to show_gif (a FileNotFoundError, and a ValueError as every bad argument)."""
+
+
 def show_gif(path: str | Path) -> None:
     """Lesson 05: show an animated GIF in the notebook."""
-    from IPython.display import Image, display
-
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(tr("path must be a GIF's file name, such as \"training.gif\"; got {value}.",
+                           value=check.describe(path)))  # fmt: skip
+    if not str(path).strip():
+        raise ValueError(tr('path is empty; give a GIF\'s file name, such as "training.gif".'))
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(tr("No GIF at {path}. Make one first with recorder.save_gif({name!r}).", path=path,
-                                   name=str(path)))  # fmt: skip
+        raise NoGif(tr("No GIF at {path}. Make one first with recorder.save_gif({name!r}).", path=path,
+                       name=str(path)))  # fmt: skip
+    from IPython.display import Image, display
+
     display(Image(filename=str(path)))

@@ -64,6 +64,7 @@ import torch
 from torch import nn
 from torch.nn.functional import binary_cross_entropy as bce
 
+from . import validate as check
 from .i18n import N_, tr
 from .models import N_DIGITS, generate, is_conditional, make_noise
 
@@ -88,6 +89,7 @@ RISING = 0.03  # healthy: the judge's score rose at least this much over three c
 GOOD = 0.5  # healthy: or it is at least this
 WORSE = 0.1  # "your forger was better ...": the best score is at least this much above the latest
 HUGE_LR, HUGE_R1 = 1e-2, 1e3
+MAX_PICTURES = 5_000  # mean_distance and forger_gradient: the most pictures they take (5,000: 200 MB of distances)
 
 ALARMS = ("diverged", "stuck", "detective_wins", "mode_collapse", "lazy_detective")
 STATES = (*ALARMS, "healthy", "warming_up", "unclear")
@@ -246,8 +248,27 @@ def _fooled(window: Sequence[Signals]) -> bool:
     return all(fooled(s) for s in window)
 
 
+def _check_history(history: object) -> Sequence[Signals]:
+    """HISTORY when it is a list of Signals (oldest first), or a TypeError saying what to pass."""
+    if not (isinstance(history, Sequence) and not isinstance(history, (str, bytes))
+            and all(isinstance(s, Signals) for s in history)):  # fmt: skip
+        raise TypeError(tr("history must be a list of the doctor's check-ups (Signals), such as doctor.history; got "
+                           "{value}.", value=check.describe(history)))  # fmt: skip
+    return history
+
+
+def _check_setting(setting: object) -> Setting:
+    """SETTING when it is a Setting of learning rates and an R1 weight (numbers >= 0), or an error saying so."""
+    check.kind(setting, "setting", Setting, tr("a Setting, such as Setting(lr_g=2e-4, lr_d=2e-4, r1=0)"),
+               error=TypeError)  # fmt: skip
+    for name in ("lr_g", "lr_d", "r1"):
+        check.number(getattr(setting, name), f"setting.{name}", 0)
+    return setting
+
+
 def name_state(history: Sequence[Signals]) -> str:
     """Lesson 05: the state (one of STATES) that the check-ups HISTORY (oldest first) show at the last one."""
+    _check_history(history)
     if not history:
         raise ValueError(tr("The doctor needs at least one check-up to name a state."))
     s = history[-1]
@@ -271,6 +292,8 @@ def name_state(history: Sequence[Signals]) -> str:
 
 def blow_up_cause(history: Sequence[Signals], setting: Setting) -> tuple[str, dict]:
     """Lesson 05: the most likely cause of a blow-up ("lr", "r1", "gradients" or "unclear") and its numbers."""
+    _check_history(history)
+    _check_setting(setting)
     lr = max(setting.lr_g, setting.lr_d)
     if lr >= HUGE_LR:
         return "lr", {"lr": lr}
@@ -284,6 +307,8 @@ def blow_up_cause(history: Sequence[Signals], setting: Setting) -> tuple[str, di
 
 def diagnose(history: Sequence[Signals], setting: Setting | None = None) -> Diagnosis:
     """Lesson 05: name the state of the check-ups HISTORY in one sentence with its reason and a fix."""
+    if setting is not None:
+        _check_setting(setting)
     state = name_state(history)
     s = history[-1]
     if state == "diverged":
@@ -333,10 +358,10 @@ def _draw(generator: nn.Module, z: torch.Tensor) -> torch.Tensor:
 
 def mean_distance(images: torch.Tensor) -> float:
     """Lesson 05: the mean pixel distance between two different pictures of IMAGES (N, 1, 28, 28)."""
+    n = len(check.digits(images, tr("mean_distance expects"), finite=False))
+    if not 2 <= n <= MAX_PICTURES:
+        raise ValueError(tr("Spread needs from 2 to {most:,} pictures, got {count:,}.", most=MAX_PICTURES, count=n))
     flat = images.flatten(1).double()  # (N, 784)
-    n = len(flat)
-    if n < 2:
-        raise ValueError(tr("Spread needs at least 2 pictures, got {count}.", count=n))
     return float(torch.cdist(flat, flat).sum() / (n * (n - 1)))
 
 
@@ -347,6 +372,17 @@ def _last_weight(generator: nn.Module) -> nn.Parameter:
 
 def forger_gradient(generator: nn.Module, discriminator: nn.Module, z: torch.Tensor) -> float:
     """Lesson 05: the size of the forger's gradient at its last layer for noise Z (no weights or .grad change)."""
+    check.kind(generator, "generator", nn.Module, tr("a generator (an nn.Module), such as build_gan('classic')[0]"),
+               error=TypeError)  # fmt: skip
+    check.kind(discriminator, "discriminator", nn.Module,
+               tr("a discriminator (an nn.Module), such as build_gan('classic')[1]"), error=TypeError)  # fmt: skip
+    check.tensor(z, "z", "(N, z_dim)")
+    if not 1 <= len(z) <= MAX_PICTURES:
+        raise ValueError(tr("z must hold from 1 to {most:,} noise vectors, such as make_noise(64); got {count:,}.",
+                            most=MAX_PICTURES, count=len(z)))  # fmt: skip
+    if not any(p.dim() >= 2 for p in generator.parameters()):
+        raise ValueError(tr("The generator {kind} has no layer of weights to measure the gradient at; give it a "
+                            "generator such as build_gan('classic')[0].", kind=type(generator).__name__))  # fmt: skip
     weight = _last_weight(generator)
     device = weight.device
     with _evaluating(generator, discriminator), torch.enable_grad():

@@ -124,6 +124,10 @@ def pick_step(config: TrainConfig, nets: tuple, example: torch.Tensor | None = N
     penalty); with CONFIG.cuda_graph and a full batch EXAMPLE (B, 1, 28, 28), full batches replay a CUDA
     graph where one can be recorded (else it says why, once). The steps are looked up when called.
     """
+    check.kind(config, "config", TrainConfig, tr("a TrainConfig, such as TrainConfig(lr=1e-3)"), error=TypeError)
+    nets = training.check_nets(nets)
+    if example is not None:
+        check.tensor(example, "example", "(B, 1, 28, 28)")
     if config.arch == "conditional":
 
         def eager(real, z, labels, wanted, sure=None):  # SURE: the conditional step does not fill it

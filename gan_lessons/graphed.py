@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from . import training
+from . import validate as check
 from .i18n import tr
 
 WARMUP_STEPS = 3  # eager steps on the capture stream before recording (cuBLAS and cuDNN set themselves up)
@@ -32,6 +33,9 @@ WARMUP_STEPS = 3  # eager steps on the capture stream before recording (cuBLAS a
 
 def why_not_graphed(config: training.TrainConfig, device: torch.device) -> str | None:
     """Lesson 05: why the graphed step cannot run with CONFIG on DEVICE, or None when it can."""
+    check.kind(config, "config", training.TrainConfig, tr("a TrainConfig, such as TrainConfig(lr=1e-3)"),
+               error=TypeError)  # fmt: skip
+    check.kind(device, "device", torch.device, tr('a torch.device, such as torch.device("cuda")'), error=TypeError)
     if device.type != "cuda":
         return tr("CUDA graphs need an NVIDIA GPU (CUDA), and this run is on {device}", device=device.type)
     if config.r1:
@@ -43,6 +47,7 @@ def why_not_graphed(config: training.TrainConfig, device: torch.device) -> str |
 
 def engine(trainer) -> str:
     """Lesson 05: which step TRAINER runs for a full batch: "graphed", "eager", or "not decided yet"."""
+    check.trainer(trainer, ("step_kind",))
     return trainer.step_kind
 
 
@@ -51,6 +56,10 @@ def make_graphed(nets: tuple, example: torch.Tensor, config: training.TrainConfi
 
     NETS is (generator, discriminator, opt_g, opt_d); EXAMPLE a full batch (B, 1, 28, 28) on their device.
     """
+    nets = training.check_nets(nets)
+    check.tensor(example, "example", "(B, 1, 28, 28)")
+    check.kind(config, "config", training.TrainConfig, tr("a TrainConfig, such as TrainConfig(lr=1e-3)"),
+               error=TypeError)  # fmt: skip
     reason = why_not_graphed(config, example.device)
     if reason is None:
         try:

@@ -6,6 +6,7 @@ import base64
 import copy
 import math
 import time
+from numbers import Real
 
 import numpy as np
 import torch
@@ -15,7 +16,11 @@ from . import validate as check
 from .engine import Trainer, pick_step
 from .i18n import N_, tr
 from .models import N_DIGITS, generate, make_noise
-from .training import make_optimizers
+from .training import MAX_EPOCHS, make_optimizers
+
+MAX_TIMED = 10_000  # seconds_per_batch: the most batches it times (and warms up with)
+_TRAINER = ("config", "images", "labels", "generator", "discriminator", "device", "batches_per_epoch", "epoch",
+            "batch")  # fmt: skip  # what the helpers here read of a Trainer
 
 
 def format_duration(seconds: float) -> str:
@@ -46,9 +51,11 @@ def seconds_per_batch(trainer: Trainer, batches: int = 8, warmup: int = 3) -> fl
 
     The batches run the step the trainer itself would (pick_step): the conditional one for lesson 10's GAN.
     """
-    if batches < 1 or warmup < 0:
-        raise ValueError(tr("Need batches >= 1 and warmup >= 0, got batches={batches}, warmup={warmup}.",
-                            batches=batches, warmup=warmup))  # fmt: skip
+    check.trainer(trainer, _TRAINER)
+    if not all(check.is_whole(n) and low <= n <= MAX_TIMED for n, low in ((batches, 1), (warmup, 0))):
+        raise ValueError(tr("Need whole numbers batches >= 1 and warmup >= 0, at most {most:,} each, such as "
+                            "batches=8, warmup=3; got batches={batches}, warmup={warmup}.", most=MAX_TIMED,
+                            batches=check.describe(batches), warmup=check.describe(warmup)))  # fmt: skip
     gen, disc = copy.deepcopy(trainer.generator), copy.deepcopy(trainer.discriminator)
     opt_g, opt_d = make_optimizers(gen, disc, trainer.config)
     rng = torch.Generator(trainer.device).manual_seed(0)  # its own random numbers: the trainer's stay untouched
@@ -126,9 +133,9 @@ class _Display:
     """The parts both live displays share: the rows seen so far, the picture, and the display itself."""
 
     def __init__(self, batches_per_epoch: int, every: float):
-        if not every >= 0:
-            raise ValueError(tr("every is how many seconds between updates, a number >= 0; got {every!r}.",
-                                every=every))  # fmt: skip
+        if isinstance(every, bool) or not isinstance(every, Real) or not every >= 0:  # inf: only after each epoch
+            raise ValueError(tr("every is how many seconds between updates, a number >= 0; got {every}.",
+                                every=check.describe(every)))  # fmt: skip
         self.per_epoch, self.every = batches_per_epoch, every
         self.steps: list[int] = []  # the batch number (counted from the start of training) of each row
         self.rows: list[tuple[float, float, float, float]] = []  # D loss, G loss, mean D(real), mean D(fake)
@@ -273,6 +280,9 @@ class LiveTraining(_Display):
     """
 
     def __init__(self, trainer: Trainer, epochs: int | None = None, every: float = 3.0, seconds: float | None = None):
+        check.trainer(trainer, _TRAINER)
+        if epochs is not None:
+            epochs = check.whole(epochs, "epochs", 0, MAX_EPOCHS)  # the config's rule
         super().__init__(trainer.batches_per_epoch, every)
         if seconds is not None:
             seconds = check.number(seconds, "seconds", 0, above=True)  # NumPy's numbers too (validate.py's rule)
@@ -344,9 +354,15 @@ def train_for(trainer: Trainer, seconds: float, callbacks=(), clock=None) -> flo
     CALLBACKS go to fit (a LiveTraining, say). CLOCK() -> seconds replaces the wall clock (the judge's
     benchmarks count CPU seconds). This is the one "train for N seconds": Trainer.fit(seconds=...).
     """
-    if not (isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0):
-        raise ValueError(tr("seconds must be a number > 0, got {seconds!r}.", seconds=seconds))
+    check.trainer(trainer, ("fit",))
+    check.number(seconds, "seconds", 0, above=True)  # NumPy's numbers too (validate.py's rule)
+    if clock is not None and not callable(clock):
+        raise TypeError(tr("clock must be None (the wall clock) or a function that gives the seconds, such as "
+                           "time.process_time; got {value}.", value=check.describe(clock)))  # fmt: skip
     clock = time.perf_counter if clock is None else clock
     started = clock()
+    if not check.is_number(started):
+        raise TypeError(tr("clock() must give the seconds as a number, such as time.process_time() does; got "
+                           "{value}.", value=check.describe(started)))  # fmt: skip
     trainer.fit(callbacks=callbacks, progress=False, seconds=seconds, clock=clock)
     return clock() - started

@@ -17,12 +17,24 @@ from . import validate as check
 from .i18n import tr
 from .training import MAX_EPOCHS
 
+MAX_RNG_BYTES = 65_536  # a CPU generator's state is 5,056 bytes, a CUDA one's 16
 ADAM_STATE = ("step", "exp_avg", "exp_avg_sq")  # what Adam keeps for each parameter (amsgrad is off)
+READ = ("epoch", "batch", "order", "losses", "history", "fixed_noise", "rng", "generator", "discriminator", "average",
+        "opt_g", "opt_d")  # fmt: skip  # what damage reads of a checkpoint
 
 
 def damage(state: dict, trainer: Any) -> str | None:
     """Lesson 05: what is wrong with the contents of a checkpoint that unpickled, for TRAINER; None when nothing is."""
-    return _counters(state, trainer) or _noise(state["fixed_noise"], trainer.config.z_dim) or _weights(state, trainer)
+    check.trainer(trainer, ("config", "images", "batches_per_epoch", "opt_g", "opt_d"))
+    if not isinstance(state, dict):
+        raise TypeError(tr("state must be a checkpoint's contents, a dict such as torch.load(path) gives; got {kind}.",
+                           kind=type(state).__name__))  # fmt: skip
+    missing = [key for key in READ if key not in state]
+    if missing:
+        return tr("it holds no {keys}, which a checkpoint of this version of gan-lessons has",
+                  keys=", ".join(missing))  # fmt: skip
+    return (_counters(state, trainer) or _noise(state["fixed_noise"], trainer.config.z_dim) or _rng(state["rng"])
+            or _weights(state, trainer))  # fmt: skip
 
 
 def _counters(state: dict, trainer: Any) -> str | None:
@@ -75,6 +87,16 @@ def _noise(noise: object, z_dim: int) -> str | None:
         and bool(torch.isfinite(noise).all())
     ):
         return tr("its fixed noise is not a float32 tensor (16, {z_dim}) of finite numbers", z_dim=z_dim)
+    return None
+
+
+def _rng(saved: object) -> str | None:
+    """The random generator's saved state: a short list of bytes (uint8), as torch.Generator.get_state gives it."""
+    if not (isinstance(saved, torch.Tensor) and saved.dtype == torch.uint8 and saved.dim() == 1
+            and 0 < saved.numel() <= MAX_RNG_BYTES
+            and saved.layout == torch.strided and not saved.is_meta):  # fmt: skip
+        return tr("its random generator's state is not a list of at most {most:,} bytes (a uint8 tensor)",
+                  most=MAX_RNG_BYTES)  # fmt: skip
     return None
 
 
@@ -180,6 +202,11 @@ def _finite(obj: object) -> bool:
 
 def set_rng_state(rng: torch.Generator, saved: torch.Tensor) -> None:
     """Lesson 05: continue RNG from SAVED; a state from another kind of device (CPU, CUDA) seeds it instead."""
+    check.kind(rng, "rng", torch.Generator, tr("a torch.Generator, such as trainer.rng"), error=TypeError)
+    if _rng(saved) is not None:
+        raise TypeError(tr("saved must be a random generator's state, a uint8 tensor of at most {most:,} bytes such "
+                           "as rng.get_state(); got {value}.", most=MAX_RNG_BYTES,
+                           value=check.describe(saved)))  # fmt: skip
     try:
         rng.set_state(saved)
     except (RuntimeError, TypeError, ValueError):

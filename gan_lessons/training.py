@@ -110,9 +110,11 @@ def resolve_device(device: str | torch.device | None = None) -> torch.device:
 def check_nets(nets: object) -> tuple:
     """Lesson 05: NETS when it is (generator, discriminator, opt_g, opt_d), as a Trainer holds them, or a TypeError."""
     if not (isinstance(nets, (tuple, list)) and len(nets) == 4):
+        kinds = isinstance(nets, (tuple, list)) and 0 < len(nets) <= 8  # networks: their kinds, not their layers
+        value = "(" + ", ".join(type(x).__name__ for x in nets) + ")" if kinds else check.describe(nets)
         raise TypeError(tr("nets must be (generator, discriminator, opt_g, opt_d), such as (trainer.generator, "
                            "trainer.discriminator, trainer.opt_g, trainer.opt_d); got {value}.",
-                           value=check.describe(nets)))  # fmt: skip
+                           value=value))  # fmt: skip
     _check_nets(*nets)
     return tuple(nets)
 

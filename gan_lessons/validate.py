@@ -220,6 +220,21 @@ def tensor(value: object, name: str, shape: str, dtype: torch.dtype | None = tor
     return value
 
 
+def trainer(value: object, needs: tuple = ("config",), error: type = TypeError) -> object:
+    """Lesson 05: VALUE when it is a Trainer (it has each attribute of NEEDS), or ERROR saying what to pass.
+
+    Read by its attributes, so that the layers below the engine (which may not import it) check it too.
+    """
+    _own("trainer", error)
+    if not (isinstance(needs, tuple) and all(isinstance(n, str) for n in needs)):
+        raise TypeError(tr('needs must be a tuple of attribute names, such as ("config",); got {value}.',
+                           value=_name(needs)))  # fmt: skip
+    if isinstance(value, type) or not all(hasattr(value, n) for n in needs):
+        raise error(tr("trainer must be a Trainer from gan_lessons.training, such as Trainer(sample, "
+                       "TrainConfig()); got {kind}.", kind=type(value).__name__))  # fmt: skip
+    return value
+
+
 def _tensor_name(x: object) -> str:
     return tr("a {dtype} tensor", dtype=x.dtype) if isinstance(x, torch.Tensor) else type(x).__name__
 

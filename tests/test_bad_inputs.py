@@ -796,6 +796,10 @@ def _spoil(state: dict, case: str) -> None:
         state["config"]["lr"] = "fast"
     elif case == "ckpt-data-size-text":
         state["data_size"] = "6000"
+    elif case == "ckpt-rng-not-bytes":  # it was taken, and training went on with other shuffles and noise
+        state["rng"] = torch.zeros(3)
+    elif case == "ckpt-part-missing":
+        del state["history"]
     else:
         raise AssertionError(case)
 
@@ -811,6 +815,8 @@ DAMAGED = {
     "ckpt-noise-wrong-shape": r"its fixed noise is not a float32 tensor \(16, 100\) of finite numbers",
     "ckpt-config-wrong-type": r"is damaged or from another version of gan-lessons \(lr must be a number > 0",
     "ckpt-data-size-text": "is damaged: the number of digits it was trained on is '6000'",
+    "ckpt-rng-not-bytes": r"its random generator's state is not a list of at most 65,536 bytes \(a uint8 tensor\)",
+    "ckpt-part-missing": "it holds no history, which a checkpoint of this version of gan-lessons has",
 }
 
 
@@ -1206,6 +1212,71 @@ def _judge_x(s):
     return judge_digits(s.images[:8], judge="x")
 
 
+def _trainer(s):
+    return Trainer(s, TrainConfig(batch_size=64, max_batches=1, epochs=1, seed=0), "cpu")
+
+
+def _train_for_text(s):
+    from gan_lessons.live import train_for
+
+    return train_for(_trainer(s), "5")
+
+
+def _time_half_batches(s):
+    from gan_lessons.live import seconds_per_batch
+
+    return seconds_per_batch(_trainer(s), batches=2.5)
+
+
+def _live_without_trainer(s):
+    from gan_lessons.live import LiveTraining
+
+    return LiveTraining(None)
+
+
+def _show_no_gif(s):
+    from gan_lessons.animation import show_gif
+
+    return show_gif(None)
+
+
+def _spread_of_a_row(s):
+    from gan_lessons.doctor import mean_distance
+
+    return mean_distance(torch.zeros(3))
+
+
+def _gradient_float64(s):
+    from gan_lessons.doctor import forger_gradient
+
+    generator, discriminator = build_gan("classic")
+    return forger_gradient(generator, discriminator, torch.zeros(4, 100, dtype=torch.float64))
+
+
+def _state_of_text(s):
+    from gan_lessons.doctor import name_state
+
+    return name_state("healthy")
+
+
+def _rng_of_floats(s):
+    from gan_lessons.resume import set_rng_state
+
+    return set_rng_state(torch.Generator(), torch.zeros(3))
+
+
+def _step_of_two_nets(s):
+    from gan_lessons.engine import pick_step
+
+    return pick_step(TrainConfig(), build_gan("classic"))
+
+
+def _graph_on_text(s):
+    from gan_lessons.graphed import why_not_graphed
+
+    return why_not_graphed(TrainConfig(), "cuda")
+
+
 LIBRARY = [  # calls that failed inside pathlib or torch, or with IndexError, AttributeError or KeyError
     pytest.param(lambda s: load_generator(None), TypeError, "Expected a generator's name, such as classic",
                  id="lib-load-generator-none"),
@@ -1237,6 +1308,24 @@ LIBRARY = [  # calls that failed inside pathlib or torch, or with IndexError, At
     pytest.param(lambda s: __import__("gan_lessons.widgets").widgets.digits_png(torch.zeros(1, 1, 28, 28),
                                                                                scale=10**6), ValueError,
                  "scale must be a whole number >= 1 and <= 20", id="lib-digits-png-scale"),
+    pytest.param(_train_for_text, ValueError, "seconds must be a number > 0, got '5'", id="lib-train-for-text"),
+    pytest.param(_time_half_batches, ValueError, "Need whole numbers batches >= 1 and warmup >= 0, at most 10,000",
+                 id="lib-seconds-per-batch-fraction"),
+    pytest.param(_live_without_trainer, TypeError, "trainer must be a Trainer from gan_lessons.training",
+                 id="lib-live-training-none"),
+    pytest.param(_show_no_gif, TypeError, "path must be a GIF's file name", id="lib-show-gif-none"),
+    pytest.param(_spread_of_a_row, ValueError, "mean_distance expects grey 28x28 digits", id="lib-spread-one-row"),
+    pytest.param(_gradient_float64, ValueError, r"z must be a tensor of shape \(N, z_dim\) \(float32\)",
+                 id="lib-forger-gradient-float64"),
+    pytest.param(_state_of_text, TypeError, "history must be a list of the doctor's check-ups",
+                 id="lib-name-state-text"),
+    pytest.param(_rng_of_floats, TypeError, "saved must be a random generator's state, a uint8 tensor",
+                 id="lib-set-rng-state-floats"),
+    pytest.param(_step_of_two_nets, TypeError,
+                 r"nets must be \(generator, discriminator, opt_g, opt_d\).*; got \(ClassicGenerator, "
+                 r"ClassicDiscriminator\)\.",
+                 id="lib-pick-step-two-nets"),
+    pytest.param(_graph_on_text, TypeError, "device must be a torch.device", id="lib-why-not-graphed-text"),
 ]  # fmt: skip
 
 

@@ -262,11 +262,6 @@ MODULES = ["models", "data", "pretrained", "checkpoints", "plots", "widgets", "c
 SKIP = {  # functions called with something else than the wrong values below, each for a reason
     "judge.recognizability_curve": "it trains a Trainer for seconds; the engine helper owns its checks",
 }
-NOT_YET: set[str] = {  # functions that still fail somewhere other than in the package (issue #20)
-    "engine.pick_step", "resume.damage", "resume.set_rng_state", "graphed.why_not_graphed", "graphed.engine",
-    "graphed.make_graphed", "live.seconds_per_batch", "live.LiveTraining", "live.train_for", "animation.show_gif",
-    "doctor.name_state", "doctor.blow_up_cause", "doctor.diagnose", "doctor.mean_distance", "doctor.forger_gradient",
-}  # fmt: skip
 WRONG = [None, "x", "", -3, 2.5, 10**12, math.nan, [1, 2], object(), torch.zeros(3),
          torch.zeros(2, 1, 28, 28, dtype=torch.float64), np.int64(-1), True]  # fmt: skip
 
@@ -319,8 +314,7 @@ def _cases():
     for name in public_functions():
         if name in SKIP:
             continue
-        marks = [pytest.mark.xfail(strict=True, reason="not yet checked by the package")] if name in NOT_YET else []
-        yield pytest.param(name, marks=marks, id=name)
+        yield pytest.param(name, id=name)
 
 
 wrong_calls = settings(max_examples=6, deadline=None, derandomize=True, database=None)
