@@ -1,17 +1,18 @@
 """How good are the GANs? The README's three quality targets, measured with the digit judge.
 
-1. The shipped DCGAN weights: recognizability >= 90%, every digit between 6% and 14% of
+1. The shipped DCGAN weights: recognizability >= 97% (issue #19; 90% before), every digit between 6% and 14% of
    10,000 samples, Fréchet distance <= 5x the real-against-real distance.
-2. Time to recognizable digits: lesson 09's default settings, the recipe (read from the notebook's
-   parameter cell), trained from scratch on full MNIST, reach recognizability >= 80% within
-   3 minutes of training on this computer. Prints the curve: seconds against recognizability.
+2. Time to recognizable digits (issue #19): lesson 09's default settings, the recipe (read from the
+   notebook's parameter cell), trained from scratch on full MNIST, reach recognizability >= 85%
+   within 90 s and >= 90% within 3 minutes of training on this computer. Prints the curve: seconds
+   against recognizability.
 3. Every shipped generator scored the same way (the classic one for comparison).
 4. The shipped conditional generator (lesson 10): for every digit 0-9, at least 97% of 1,000
    digits asked for it are read by the judge as that digit (its best guess), and its 10,000
    digits (0 to 9 in turn) are at least as recognizable as the shipped DCGAN's.
-5. Time to the digit asked: lesson 10's defaults (read from its parameter cell), trained from
-   scratch on full MNIST, reach at least 90% of digits read as the digit asked for within 3
-   minutes of training on this computer (100 digits of each kind judged every 15 s).
+5. Time to the digit asked (issue #19): lesson 10's defaults (read from its parameter cell), trained
+   from scratch on full MNIST, reach at least 95% of digits read as the digit asked for within 60 s
+   of training on this computer (100 digits of each kind judged every 15 s, up to 3 minutes).
 
     .venv/bin/python benchmarks/quality.py [--data DIR] [--threads N] [--skip-training] [--only conditional]
                                            [--clock cpu]
@@ -46,12 +47,15 @@ LESSON_09 = ROOT / "notebooks" / "09_better_training.ipynb"  # the lesson that h
 LESSON_10 = ROOT / "notebooks" / "10_choose_your_digit.ipynb"
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 N_SAMPLES, SEED = 10_000, 2024  # target 1 and 3: this many digits from the noise of this seed
-BUDGET_S, EVERY_S, CURVE_N, GOAL = 180, 15, 1000, 0.80  # target 2
+BUDGET_S, EVERY_S, CURVE_N = 180, 15, 1000  # the curves: up to 3 minutes, judged every 15 s
+SHIPPED_GOAL = 0.97  # target 1: as recognizable as the shipped conditional GAN (issue #19)
+GOALS = ((0.85, 90), (0.90, 180))  # target 2: (share recognizable, within seconds of training)
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}  # what "seconds of training" counts
 CLOCK = CLOCKS["wall"]
 EXPECTED = ("classic", "conditional", "dcgan")  # the generators the README reports on
 REPORTS: dict = {}  # the judge's report on each shipped generator scored, by name
-PER_DIGIT, ASKED_GOAL, ASKED_CURVE_N, ASKED_TRAINED_GOAL = 1000, 0.97, 100, 0.90  # targets 4 and 5
+PER_DIGIT, ASKED_GOAL, ASKED_CURVE_N = 1000, 0.97, 100  # target 4
+ASKED_GOALS = ((0.95, 60),)  # target 5: (share read as asked, within seconds of training)
 
 
 def lesson_defaults(lesson: Path = LESSON_09) -> dict:
@@ -86,9 +90,11 @@ def score(name: str) -> bool | None:
           f"({report.fd_n:,} digits each)")  # fmt: skip
     if report.warning:
         print("  " + report.warning)
-    ok = report.recognizability >= 0.90 and all(0.06 <= s <= 0.14 for s in report.shares) and report.fd_ratio <= 5
+    spread = all(0.06 <= s <= 0.14 for s in report.shares)
+    ok = report.recognizability >= SHIPPED_GOAL and spread and report.fd_ratio <= 5
     verdict = "meets" if ok else "misses"
-    print(f"  {verdict} target 1's bar (>= 90% recognizable, every digit 6-14%, Fréchet <= 5x real-against-real)")
+    bar = f">= {SHIPPED_GOAL:.0%} recognizable, every digit 6-14%, Fréchet <= 5x real-against-real"
+    print(f"  {verdict} target 1's bar ({bar})")
     return ok
 
 
@@ -125,20 +131,28 @@ def time_to_asked_digit(data) -> bool:
         return sum(asked_digit_rates(generator, n=ASKED_CURVE_N, seed=SEED)) / 10  # 100 of each digit
 
     curve = recognizability_curve(trainer, BUDGET_S, every=EVERY_S, measure=read_as_asked, clock=CLOCK)
-    return report_curve(curve, 5, "read as asked", ASKED_TRAINED_GOAL)
+    return report_curve(curve, 5, "read as asked", ASKED_GOALS)
 
 
-def report_curve(curve: list[tuple[float, float]], target: int, what: str, goal: float) -> bool:
-    """Print a (seconds, share) curve as a table with bars; True when the share reached GOAL within BUDGET_S."""
+def report_curve(curve: list[tuple[float, float]], target: int, what: str, goals) -> bool:
+    """Print a (seconds, share) curve as a table with bars; True when each (share, within seconds) of GOALS is met.
+
+    A goal is met when some point of the curve at or before its time (plus 2%: a judging point lands a batch
+    late) reaches its share.
+    """
     print(f"  seconds  {what}")
     for seconds, share in curve:
         print(f"  {seconds:7.1f}  {share:6.1%}  " + "#" * round(share * 40))
-    reached = next((s for s, r in curve if r >= goal), None)
-    if reached is None:
-        print(f"  misses target {target}: {max(r for _, r in curve):.1%} at best within {curve[-1][0]:.0f} s")
-        return False
-    print(f"  meets target {target}: {goal:.0%} {what} after {reached:.0f} s of training (goal: within {BUDGET_S} s)")
-    return reached <= BUDGET_S
+    met = True
+    for goal, within in goals:
+        reached = next((s for s, r in curve if r >= goal), None)
+        ok = reached is not None and reached <= within * 1.02
+        best = max((r for s, r in curve if s <= within * 1.02), default=0.0)
+        when = "never" if reached is None else f"after {reached:.0f} s"
+        print(f"  {'meets' if ok else 'MISSES'} target {target}: {goal:.0%} {what} within {within} s "
+              f"(reached {when}; best within {within} s: {best:.1%})")  # fmt: skip
+        met = met and ok
+    return met
 
 
 def load_full_mnist(folder: str | None):
@@ -161,7 +175,7 @@ def time_to_recognizable(data) -> bool:
     print(f"\nTarget 2: lesson 09's defaults {config} on {len(data):,} digits, for up to {BUDGET_S} s of training")
     trainer = Trainer(data, config, "cpu")
     curve = recognizability_curve(trainer, BUDGET_S, every=EVERY_S, n=CURVE_N, clock=CLOCK)
-    return report_curve(curve, 2, "recognizable", GOAL)
+    return report_curve(curve, 2, "recognizable", GOALS)
 
 
 def main() -> int:

@@ -36,6 +36,21 @@ def test_the_quality_benchmark_reads_the_recipe_from_lesson_09(monkeypatch):
     assert taken == (5, 32, 1e-3, 0.999, 0.0, 42), "the engine trains with the recipe as the lesson states it"
 
 
+@pytest.mark.parametrize(
+    ("curve", "met"),
+    [
+        ([(0.0, 0.0), (90.4, 0.86), (180.9, 0.91)], True),  # both goals, each judged a batch late
+        ([(0.0, 0.0), (90.0, 0.84), (180.0, 0.95)], False),  # 85% only after 90 s
+        ([(0.0, 0.0), (90.0, 0.86), (180.0, 0.89), (195.0, 0.92)], False),  # 90% only after 3 minutes
+    ],
+)
+def test_the_quality_benchmark_checks_each_goal_at_its_time(curve, met, capsys):
+    quality = _quality()
+    assert quality.GOALS == ((0.85, 90), (0.90, 180)) and quality.ASKED_GOALS == ((0.95, 60),), "issue #19's targets"
+    assert quality.report_curve(curve, 2, "recognizable", quality.GOALS) is met
+    assert capsys.readouterr().out.count("MISSES") == (0 if met else 1)
+
+
 def test_train_for_stops_after_about_the_time_and_can_carry_on(small):
     trainer = Trainer(small, TrainConfig(epochs=10_000, batch_size=32, seed=1), "cpu")
     took = train_for(trainer, 0.5)
