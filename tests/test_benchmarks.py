@@ -52,3 +52,32 @@ def test_train_speed_reports_what_it_timed_and_writes_the_same_figures(tmp_path)
 def test_train_speed_refuses_zero_batches():
     run = _speed("--batches", "0", "--device", "cpu")
     assert run.returncode == 2 and "--batches and --warmup must be >= 1" in run.stderr
+
+
+SEARCH = ROOT / "benchmarks" / "recipe_search.py"
+
+
+def _search(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SEARCH), *args], capture_output=True, text=True, timeout=300)
+
+
+def test_recipe_search_trains_the_recipe_asked_and_writes_the_curve_it_printed(tmp_path):
+    curve_file = tmp_path / "curve.json"
+    run = _search("--sample", "--seconds", "1", "--every", "0.5", "--n", "50", "--lr", "2e-3", "--lr-d", "4e-3",
+                  "--beta1", "0", "--beta2", "0.99", "--json", str(curve_file))  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    written = json.loads(curve_file.read_text())
+    assert "lr=0.002, betas=(0.0, 0.99)" in run.stdout and "lr_d=0.004" in run.stdout
+    assert written["args"]["lr_d"] == 4e-3 and written["args"]["threads"] == 1  # CPU clock: one thread
+    points = written["curve"]
+    assert len(points) == 2 and 0.5 <= points[0]["seconds"] < points[1]["seconds"]
+    assert 1 <= points[0]["batches"] < points[1]["batches"]
+    for point in points:
+        assert 0 <= point["average"] <= 1 and 0 <= point["generator"] <= 1
+        row = f"{point['seconds']:8.1f} {point['batches']:8,} {point['average']:8.1%} {point['generator']:9.1%}"
+        assert row in run.stdout
+
+
+def test_recipe_search_refuses_no_time():
+    run = _search("--sample", "--seconds", "0")
+    assert run.returncode == 2 and "--seconds and --every must be > 0" in run.stderr
