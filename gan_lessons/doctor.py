@@ -551,8 +551,8 @@ class Doctor:
 
         A blow-up is explained, and then raised as usual (TrainingDiverged). The time limit is fit's own
         (SECONDS by the doctor's clock), not a stop request: the doctor never presses the learner's stop
-        button, so the learner's first press still pauses after the batch (and says so), and only a second
-        press stops at once, as in any fit.
+        button, so the learner's first press still pauses after the batch, and only a second press stops at
+        once, as in any fit.
         """
         import io
         import sys
@@ -560,16 +560,14 @@ class Doctor:
 
         if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
             raise ValueError(tr("seconds must be a number > 0, got {seconds!r}.", seconds=seconds))
-        shown, say, hidden = sys.stdout, self.say, io.StringIO()
-        if say is print:  # the doctor still speaks where the learner reads, while the engine's own lines are hidden
+        shown, say = sys.stdout, self.say
+        if say is print:  # the doctor still speaks where the learner reads, while "Paused after ..." is hidden
             self.say = lambda text: print(text, file=shown)
         try:
-            with self.watching(trainer), redirect_stdout(hidden):
+            with self.watching(trainer), redirect_stdout(io.StringIO()):
                 trainer.fit(callbacks=[self], progress=False, seconds=seconds, clock=self.clock)
         finally:
             self.say = say
-        if trainer.stop_signal is not None:  # the learner pressed stop: show the engine's "Paused after ..." line
-            print(hidden.getvalue(), end="")
         return self.diagnosis
 
     def explain_blow_up(self, trainer) -> Diagnosis:

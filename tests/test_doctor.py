@@ -330,7 +330,7 @@ def test_the_doctor_never_presses_the_learners_stop_button(trainer, monkeypatch)
     assert trainer.stop_signal is None and trainer.stopped_early  # stopped by the time, quietly
 
 
-def test_the_learners_first_stop_press_under_the_doctor_pauses_and_says_so(trainer, capsys):
+def test_the_learners_first_stop_press_under_the_doctor_pauses(trainer):
     """A press while the doctor watches is a first press: training pauses after the batch, nothing is cut short."""
     import signal
 
@@ -348,4 +348,3 @@ def test_the_learners_first_stop_press_under_the_doctor_pauses_and_says_so(train
     doctor.watch(trainer, 60.0)  # no KeyboardInterrupt: the first press only asks to pause
     assert trainer.stop_signal == signal.SIGINT and was_stopped(trainer) and trainer.stopped_early
     assert len(doctor.history) == len(doctor.diagnoses) == len(said)  # no check-up was cut short
-    assert "Paused after" in capsys.readouterr().out  # the engine's own sentence is shown, not hidden
