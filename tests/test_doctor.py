@@ -348,3 +348,19 @@ def test_the_learners_first_stop_press_under_the_doctor_pauses(trainer):
     doctor.watch(trainer, 60.0)  # no KeyboardInterrupt: the first press only asks to pause
     assert trainer.stop_signal == signal.SIGINT and was_stopped(trainer) and trainer.stopped_early
     assert len(doctor.history) == len(doctor.diagnoses) == len(said)  # no check-up was cut short
+
+
+def test_the_benchmark_replays_recorded_runs_by_todays_rule(capsys):
+    """benchmarks/doctor.py --replay: the recorded runs named again, its table and its count (no training)."""
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "benchmarks" / "doctor.py"
+    spec = importlib.util.spec_from_file_location("doctor_benchmark", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--replay", str(RECORDED)]) == 0
+    out = capsys.readouterr().out
+    runs = json.loads(RECORDED.read_text())
+    assert f"{len(runs) - len(KNOWN_MISSES)} of {len(runs)} runs named as expected" in out
+    row = next(line for line in out.splitlines() if line.startswith("collapse (forger 6 steps per D step) mode"))
+    assert row.split()[8:16] == ["0", "0", "0", "2", "0", "0", "0", "0"]  # both seeds named mode collapse
