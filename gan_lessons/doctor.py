@@ -46,18 +46,23 @@ The states (`diagnose`, first match wins; "for two check-ups" means in the last 
 Warm-up is WARM_SECONDS of training and WARM_STEPS batches: in a healthy classic GAN the forger often
 draws one digit for a while early on and then spreads out again, which is no alarm.
 
-Where the collapse thresholds come from (benchmarks/doctor.py, 2-core CPU, CPU seconds of one thread; the
-spread is the mean distance between two of the 200 fixed-noise pictures over the same for 200 real digits):
+Where the collapse thresholds come from (benchmarks/doctor.py, 2026-12-06, 2-core CPU, CPU seconds of one
+thread, 5 seeds; the spread is the mean distance between two of the 200 fixed-noise pictures over the same
+for 200 real digits):
 
-- a forger that trains 6 steps per detective step truly collapses: after 20 to 60 s all 200 digits are read
-  as one digit (for example 200 eights), and the spread falls from 0.28 to 0.12;
-- a healthy classic GAN draws blobs of one or two digits for a while at first, but their spread stays at
-  0.31 or more after 10 s; the healthy DCGAN recipes stay at 0.43 or more after 5 s, and the other failures
-  at 0.33 or more (a detective 5 steps per forger step: 0.33 with one digit drawn well, which it names as
-  the detective winning first);
-- so COPIES = 0.25 lies between the two, and the "alike" rule (0.45, with two digits over 0.7) waits for
-  warm-up; a learning rate of 2e-3 only half collapses in the first minute (2 to 4 digits, spread 0.6),
-  which is not named.
+- a forger that trains 6 steps per detective step truly collapses: after 60 s the judge reads the 200
+  digits as one digit (200 eights, or 200 threes) or two (117 fours and 83 eights); from 20 s on its
+  spread is 0.12 to 0.27 and falls, so it is named at 26 to 33 s; it trains only 67 to 80 batches in 60 s;
+- a healthy classic GAN draws blobs of one or two digits for a while at first, but their spread was
+  0.31 or more from 10 s on (0.32 at 21 s, then rising to 0.9); the other failure recipes stay at 0.28
+  or more before their own alarm (a detective 20x faster: 0.28 to 0.38; the others 0.37 or more);
+- so COPIES = 0.25 lies between them, needs two check-ups in a row, and waits WARM_SECONDS (not
+  WARM_STEPS: the collapse recipe trains too few batches); the "alike" rule (0.45, or two digits over
+  0.7) waits for the whole warm-up; a learning rate of 2e-3 only half collapses in the first minute
+  (2 to 4 digits, spread about 0.6, like a healthy classic GAN then), which is rightly not named;
+- VARIED = 0.4: a detective that learns nothing (learning rate 1e-7) faces varied blobs (spread 0.52
+  to 0.53), while the collapsing forger, ahead of its detective (D(fake) > D(real) + 0.2 from 5 s on),
+  draws copies (0.35 at 12 s, 0.28 at 17 s): without VARIED it was named a lazy detective at 17 s.
 
 The doctor also keeps the best forger so far by its score: recognizable x covered / 10 (a forger that
 draws one digit perfectly scores 0.1, not 1), says when the latest is clearly worse (by 0.1 or more,
