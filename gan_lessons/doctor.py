@@ -54,7 +54,7 @@ for 200 real digits):
   digits as one digit (200 eights, or 200 threes) or two (117 fours and 83 eights); from 20 s on its
   spread is 0.12 to 0.27 and falls, so it is named at 26 to 33 s; it trains only 67 to 80 batches in 60 s;
 - a healthy classic GAN draws blobs of one or two digits for a while at first, but their spread was
-  0.31 or more from 10 s on (0.32 at 21 s, then rising to 0.9); the other failure recipes stay at 0.28
+  0.31 or more from 10 s on (seeds 0 and 1: 0.32 or more from 20 s on, rising to 0.9); the other failures stay at 0.28
   or more before their own alarm (a detective 20x faster: 0.28 to 0.38; the others 0.37 or more);
 - so COPIES = 0.25 lies between them, needs two check-ups in a row, and waits WARM_SECONDS (not
   WARM_STEPS: the collapse recipe trains too few batches); the "alike" rule (0.45, or two digits over
