@@ -33,16 +33,36 @@ The states (`diagnose`, first match wins; "for two check-ups" means in the last 
   below 0.5 although D(fake) < 0.1, which only the original (saturating) minimax loss gives: its gradient
   is about D(fake), near 0. (With the usual non-saturating loss the forger's gradient does not fade, so
   there the detective's certainty is the sign.)
-- ``mode_collapse``: after warm-up, for two check-ups the pictures are alike (spread < 0.45), or the judge
-  reads most of them as the same two digits (top2 > 0.7 while recognizable >= 0.2).
-- ``lazy_detective``: for three check-ups the digits are poor (recognizable < 0.3) and the detective
-  cannot tell real from fake: after warm-up D(fake) >= D(real) - 0.05; at any time D(fake) >= D(real) + 0.2
-  (it finds the fakes more real than the real digits: a healthy detective never does, even at the start).
+- ``mode_collapse``: for two check-ups, after WARM_SECONDS of training (however few batches), the pictures
+  are nearly copies of each other (spread < 0.25); or, after warm-up, they are alike (spread < 0.45) or the
+  judge reads most of them as the same two digits (top2 > 0.7 while recognizable >= 0.2).
+- ``lazy_detective``: for three check-ups the digits are poor (recognizable < 0.3) but not copies of each
+  other (spread >= 0.4: copies are a collapse, above), and the detective cannot tell real from fake: after
+  warm-up D(fake) >= D(real) - 0.05; at any time D(fake) >= D(real) + 0.2 (it finds the fakes more real
+  than the real digits: a healthy detective never does, even at the start).
 - ``healthy``: the judge's score rose by 0.03 or more over the last three check-ups, or is 0.5 or more.
 - ``warming_up``: the first WARM_SECONDS of training, when blobs are normal; ``unclear`` after that.
 
 Warm-up is WARM_SECONDS of training and WARM_STEPS batches: in a healthy classic GAN the forger often
 draws one digit for a while early on and then spreads out again, which is no alarm.
+
+Where the collapse thresholds come from (benchmarks/doctor.py, 2026-12-06, 2-core CPU, CPU seconds of one
+thread, 5 seeds; the spread is the mean distance between two of the 200 fixed-noise pictures over the same
+for 200 real digits):
+
+- a forger that trains 6 steps per detective step truly collapses: after 60 s the judge reads the 200
+  digits as one digit (200 eights, or 200 threes) or two (117 fours and 83 eights); from 20 s on its
+  spread is 0.12 to 0.27 and falls, so it is named at 26 to 33 s; it trains only 67 to 80 batches in 60 s;
+- a healthy classic GAN draws blobs of one or two digits for a while at first, but their spread was
+  0.31 or more from 10 s on (seeds 0 and 1: 0.32 or more from 20 s on, rising to 0.9); the other failures stay at 0.28
+  or more before their own alarm (a detective 20x faster: 0.28 to 0.38; the others 0.37 or more);
+- so COPIES = 0.25 lies between them, needs two check-ups in a row, and waits WARM_SECONDS (not
+  WARM_STEPS: the collapse recipe trains too few batches); the "alike" rule (0.45, or two digits over
+  0.7) waits for the whole warm-up; a learning rate of 2e-3 only half collapses in the first minute
+  (2 to 4 digits, spread about 0.6, like a healthy classic GAN then), which is rightly not named;
+- VARIED = 0.4: a detective that learns nothing (learning rate 1e-7) faces varied blobs (spread 0.52
+  to 0.53), while the collapsing forger, ahead of its detective (D(fake) > D(real) + 0.2 from 5 s on),
+  draws copies (0.35 at 12 s, 0.28 at 17 s): without VARIED it was named a lazy detective at 17 s.
 
 The doctor also keeps the best forger so far by its score: recognizable x covered / 10 (a forger that
 draws one digit perfectly scores 0.1, not 1), says when the latest is clearly worse (by 0.1 or more,
@@ -79,11 +99,13 @@ CERTAIN = (0.9, 0.03)  # detective certain: D(real) above the first, D(fake) bel
 LOSS_CERTAIN = (0.1, 4.0)  # ... or, without D's answers: D loss below the first, G loss above the second
 FADED = 0.1  # the forger's gradient has faded below this share of its largest
 SATURATED = 0.5  # ... or its loss is below this while D(fake) < 0.1: the saturating minimax loss
-ALIKE = 0.45  # mode collapse: spread below this
+COPIES = 0.25  # mode collapse after WARM_SECONDS: spread below this (pictures nearly copies of each other)
+ALIKE = 0.45  # mode collapse after warm-up: spread below this
 TWO_DIGITS = 0.7  # mode collapse: two digits take more than this share
 FOOLED = 0.05  # lazy detective: D(fake) >= D(real) - FOOLED after warm-up
 PREFERS = 0.2  # ... or D(fake) >= D(real) + PREFERS at any time: it finds the fakes more real than the real digits
 POOR = 0.3  # lazy detective: digits recognizable below this
+VARIED = 0.4  # ... and spread at least this (copies of one picture are a collapse, not a lazy detective)
 STILL = 1e-4  # stuck: the weights move less than this share of their length
 RISING = 0.03  # healthy: the judge's score rose at least this much over three check-ups
 GOOD = 0.5  # healthy: or it is at least this
@@ -115,8 +137,9 @@ SENTENCES = {
     ),
     "mode_collapse": N_(
         "Mode collapse: the forger draws nearly the same picture again and again (spread {spread:.2f}, "
-        "two digits make {top2:.0%}), because one drawing fooled the detective; lower the learning "
-        "rate to 2e-4, or use lesson 09's recipe with a running average."
+        "two digits make {top2:.0%}), because it found one drawing that fools the detective and learns "
+        "faster than the detective can catch up; give both one step per batch and the learning rate 2e-4, "
+        "or use lesson 09's recipe with a running average."
     ),
     "stuck": N_(
         "Stuck: the weights have not changed for {seconds:.0f} seconds, because the steps are too small to "
@@ -234,16 +257,20 @@ def _detective_wins(window: Sequence[Signals], best_grad: float) -> bool:
 
 
 def _collapsed(window: Sequence[Signals]) -> bool:
-    def alike(s: Signals) -> bool:
-        return s.spread < ALIKE or (s.top2 > TWO_DIGITS and s.recognizable >= 0.2)
+    def copies(s: Signals) -> bool:  # after WARM_SECONDS, however few batches: a collapse recipe may train slowly
+        return s.seconds >= WARM_SECONDS and s.spread < COPIES
 
-    return all(_warm(s) and alike(s) for s in window)
+    def alike(s: Signals) -> bool:
+        return _warm(s) and (s.spread < ALIKE or (s.top2 > TWO_DIGITS and s.recognizable >= 0.2))
+
+    return all(copies(s) or alike(s) for s in window)
 
 
 def _fooled(window: Sequence[Signals]) -> bool:
     def fooled(s: Signals) -> bool:
         prefers_fakes = s.d_fake >= s.d_real + PREFERS  # never seen in a healthy run, even at the start
-        return s.recognizable < POOR and (prefers_fakes or (_warm(s) and s.d_fake >= s.d_real - FOOLED))
+        poor_but_varied = s.recognizable < POOR and s.spread >= VARIED
+        return poor_but_varied and (prefers_fakes or (_warm(s) and s.d_fake >= s.d_real - FOOLED))
 
     return all(fooled(s) for s in window)
 
@@ -563,25 +590,24 @@ class Doctor:
     def watch(self, trainer, seconds: float) -> Diagnosis | None:
         """Lesson 05: train TRAINER for about SECONDS with the doctor watching; returns its last diagnosis.
 
-        A blow-up is explained, and then raised as usual (TrainingDiverged).
+        A blow-up is explained, and then raised as usual (TrainingDiverged). The time limit is fit's own
+        (SECONDS by the doctor's clock), not a stop request: the doctor never presses the learner's stop
+        button, so the learner's first press still pauses after the batch, and only a second press stops at
+        once, as in any fit.
         """
         import io
         import sys
-        import threading
         from contextlib import redirect_stdout
 
         if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
             raise ValueError(tr("seconds must be a number > 0, got {seconds!r}.", seconds=seconds))
         shown, say = sys.stdout, self.say
-        if say is print:  # the doctor still speaks where the learner reads, while "Stopped in epoch ..." is hidden
+        if say is print:  # the doctor still speaks where the learner reads, while "Paused after ..." is hidden
             self.say = lambda text: print(text, file=shown)
-        timer = threading.Timer(seconds, trainer.request_stop)
-        timer.start()
         try:
             with self.watching(trainer), redirect_stdout(io.StringIO()):
-                trainer.fit(callbacks=[self], progress=False)
+                trainer.fit(callbacks=[self], progress=False, seconds=seconds, clock=self.clock)
         finally:
-            timer.cancel()
             self.say = say
         return self.diagnosis
 
