@@ -106,8 +106,8 @@ def test_the_detective_wins_from_the_losses_when_its_answers_are_unknown():
 
 def test_mode_collapse_from_alike_pictures_or_two_digits():
     assert name_state(run_of(8, spread=0.2)) == "mode_collapse"
-    assert name_state(run_of(8, top2=0.9, recognizable=0.4)) == "mode_collapse"
-    blobs = run_of(8, top2=0.9, recognizable=0.05)  # unreadable blobs are read as one digit: not yet a collapse
+    assert name_state(run_of(8, top2=0.9, recognizable=0.6)) == "mode_collapse"
+    blobs = run_of(8, top2=0.9, recognizable=0.3)  # poor blobs are read as one or two digits: not yet a collapse
     assert name_state(blobs) != "mode_collapse"
 
 
@@ -139,13 +139,32 @@ def test_copies_are_no_alarm_before_warm_seconds_or_for_one_check_up():
 @pytest.mark.parametrize(
     ("changed", "named"),
     [({"spread": 0.44}, True), ({"spread": 0.46}, False),  # ALIKE = 0.45, after warm-up
-     ({"top2": 0.71, "recognizable": 0.4}, True), ({"top2": 0.69, "recognizable": 0.4}, False),  # TWO_DIGITS
-     ({"top2": 0.9, "recognizable": 0.21}, True), ({"top2": 0.9, "recognizable": 0.19}, False)],  # readable
+     ({"top2": 0.71, "recognizable": 0.6}, True), ({"top2": 0.69, "recognizable": 0.6}, False),  # TWO_DIGITS
+     ({"top2": 0.9, "recognizable": 0.51}, True), ({"top2": 0.9, "recognizable": 0.49}, False)],  # READABLE
 )  # fmt: skip
 def test_mode_collapse_after_warm_up_both_sides_of_each_threshold(changed, named):
-    history = [check_up(5 * i, steps=100 * i, **({"spread": 0.6} | changed if i >= 2 else {})) for i in range(8)]
-    history = [replace(h, recognizable=min(h.recognizable, changed.get("recognizable", 1.0))) for h in history]
+    steady = {"spread": 0.6, "recognizable": 0.3} | changed  # from the third check-up on, the same every time
+    history = [check_up(5 * i, steps=100 * i, **(steady if i >= 2 else {})) for i in range(8)]
     assert (name_state(history) == "mode_collapse") is named
+
+
+@pytest.mark.parametrize(("rise", "named"), [(0.01, True), (0.03, False)])
+def test_alike_pictures_spreading_out_again_are_no_collapse(rise, named):
+    """SPREADING = 0.02 (both sides): lesson 05's classic GAN, seed 2 (recorded, 1 thread): after 203 and 228
+    batches its blobs were alike (spread 0.41, then 0.44) and read as one digit, but spreading out again."""
+    early = [check_up(5 * i, steps=22 * i, spread=0.3, top2=1.0, recognizable=0.1) for i in range(9)]
+    last_two = [check_up(46, steps=203, spread=0.41, top2=0.87, recognizable=0.0),
+                check_up(51, steps=228, spread=0.41 + rise, top2=0.99, recognizable=0.03)]  # fmt: skip
+    assert (name_state([*early, *last_two]) == "mode_collapse") is named
+
+
+def test_poor_blobs_read_as_two_digits_are_no_collapse():
+    """Lesson 05's classic GAN, seed 4 (recorded, 1 thread): after 379 and 407 batches the judge read 78% and 74%
+    of the fixed-noise digits as 3 or 9, but only about a quarter were recognizable and they were varied."""
+    early = [check_up(5 * i, steps=45 * i, spread=0.5 + 0.03 * i) for i in range(16)]
+    last_two = [check_up(82, steps=379, spread=0.81, top2=0.78, recognizable=0.28),
+                check_up(87, steps=407, spread=0.815, top2=0.74, recognizable=0.21)]  # fmt: skip
+    assert name_state([*early, *last_two]) not in doc.ALARMS
 
 
 @pytest.mark.parametrize(("spread", "lazy"), [(0.41, True), (0.39, False)])
