@@ -21,7 +21,7 @@ from .checkpoints import CheckpointError
 from .data import DataError
 from .i18n import tr
 from .models import ARCHITECTURES, N_DIGITS
-from .training import MAX_BATCH_SIZE, MAX_BATCHES, MAX_EPOCHS, ConfigError, TrainConfig, TrainingDiverged
+from .training import MAX_BATCH_SIZE, MAX_BATCHES, MAX_EPOCHS, ConfigError, TrainConfig, TrainingDiverged, recipe
 
 MIN_FREE_BYTES = 200 * 2**20  # room for a few checkpoints and pictures
 MAX_SAMPLES = 100_000  # `sample --n`: 78 MB of digits, drawn 1,000 at a time
@@ -31,6 +31,8 @@ PREVIOUS = "previous-"  # `train --restart` moves an earlier run's files into OU
 # The flags a resumed run cannot read from its checkpoint: the printed "to continue" command repeats them.
 RESUME_FLAGS = ("data", "device", "quiet", "cuda_graph")
 DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainConfig)}  # one source: the config's own defaults
+RECIPE = " (default: the --arch's recipe, see the list below)"
+RECIPE_FLAGS = ("epochs", "batch_size", "lr", "ema", "r1")  # left out, each comes from recipe(--arch)
 
 
 class Terminated(KeyboardInterrupt):
@@ -83,28 +85,38 @@ def _from_to(low: int, high: int) -> str:
     return tr("a whole number from {low} to {high:,}", low=low, high=high)
 
 
+def _recipes_text() -> str:
+    """The recipes `train` uses for the settings left out, one line per --arch (for --help)."""
+    lines = ["recipes (the settings left out come from the --arch's):"]
+    for arch in sorted(ARCHITECTURES):
+        r = recipe(arch)
+        lines.append(f"  {arch:<12} --epochs {r['epochs']} --batch-size {r['batch_size']} --lr {r['lr']:g} "
+                     f"--ema {r['ema']:g} --r1 {r['r1']:g}")  # fmt: skip
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `gan-lessons` (lesson 05 shows the commands)."""
     parser = argparse.ArgumentParser(prog="gan-lessons", description="Train GANs on MNIST digits and draw samples.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    train = sub.add_parser("train", help="train a GAN; writes a checkpoint, a loss CSV and grids of digits")
+    train = sub.add_parser("train", help="train a GAN; writes a checkpoint, a loss CSV and grids of digits",
+                           epilog=_recipes_text(), formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     train.add_argument("--arch", choices=sorted(ARCHITECTURES), default=DEFAULTS["arch"])
-    train.add_argument("--epochs", type=_setting("epochs", int, _from_to(0, MAX_EPOCHS)), default=DEFAULTS["epochs"],
-                       help="epochs to train in all (a resumed run counts those already done)")  # fmt: skip
+    train.add_argument("--epochs", type=_setting("epochs", int, _from_to(0, MAX_EPOCHS)),
+                       help="epochs to train in all (a resumed run counts those already done)" + RECIPE)  # fmt: skip
     train.add_argument("--max-batches", type=_setting("max_batches", int, _from_to(1, MAX_BATCHES)),
                        default=DEFAULTS["max_batches"],
                        help="stop each epoch after this many batches (a quick try)")  # fmt: skip
     train.add_argument("--batch-size", type=_setting("batch_size", int, _from_to(1, MAX_BATCH_SIZE)),
-                       default=DEFAULTS["batch_size"])  # fmt: skip
+                       help="digits per batch" + RECIPE)  # fmt: skip
     train.add_argument("--lr", type=_setting("lr", float, tr("a learning rate > 0, such as 2e-4")),
-                       default=DEFAULTS["lr"])  # fmt: skip
+                       help="the learning rate of both networks' Adam" + RECIPE)  # fmt: skip
     train.add_argument("--seed", type=_setting("seed", int, _from_to(0, check.MAX_SEED)), default=DEFAULTS["seed"])
     train.add_argument("--ema", type=_setting("ema", float, tr("a number in [0, 1), such as 0.999")),
-                       default=DEFAULTS["ema"],
-                       help="keep a running average of the generator (lesson 09); 0 = off")  # fmt: skip
-    train.add_argument("--r1", type=_setting("r1", float, tr("a number >= 0, such as 1")), default=DEFAULTS["r1"],
-                       help="weight of the gradient penalty on real digits (lesson 09); 0 = off")  # fmt: skip
+                       help="keep a running average of the generator (lesson 09); 0 = off" + RECIPE)  # fmt: skip
+    train.add_argument("--r1", type=_setting("r1", float, tr("a number >= 0, such as 1")),
+                       help="weight of the gradient penalty on real digits (lesson 09); 0 = off" + RECIPE)  # fmt: skip
     train.add_argument("--data", help="folder with the MNIST files (default: see the README)")
     train.add_argument("--out", help="folder for the checkpoint, losses and pictures (default: runs/ARCH)")
     again = train.add_mutually_exclusive_group()
@@ -302,8 +314,17 @@ def _data_files(args: argparse.Namespace) -> list[Path]:
     return [p for p in (_find_file(folder, name) for name in _split_names(True)) if p is not None]
 
 
+def fill_recipe(args: argparse.Namespace) -> None:
+    """Lesson 09: give each of `train`'s settings left out its value in the recipe of --arch."""
+    settings = recipe(args.arch)
+    for name in RECIPE_FLAGS:
+        if getattr(args, name) is None:
+            setattr(args, name, settings[name])
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Run `gan-lessons train`."""
+    fill_recipe(args)
     out = _check_train_args(args)
     from .training import resolve_device
 

@@ -92,14 +92,39 @@ def test_the_command_line_takes_every_default_and_range_from_the_config():
 
     parsed = vars(cli.build_parser().parse_args(["train"]))
     for f in dataclasses.fields(TrainConfig):
-        if f.name in parsed:
+        if f.name in parsed and f.name not in cli.RECIPE_FLAGS:
             assert parsed[f.name] == f.default, f"--{f.name}'s default differs from TrainConfig's"
+        elif f.name in parsed:
+            assert parsed[f.name] is None, f"--{f.name} left out must come from the recipe"
     with pytest.raises(ConfigError, match="max_batches must be None or a whole number from 1 to 1,000,000,000"):
         TrainConfig(max_batches=MAX_BATCHES + 1)
     for flag, value in [("--max-batches", MAX_BATCHES + 1), ("--lr", 0), ("--ema", 1), ("--r1", -1)]:
         with pytest.raises(SystemExit):
             cli.build_parser().parse_args(["train", flag, str(value)])
     assert cli.build_parser().parse_args(["train", "--max-batches", str(MAX_BATCHES)]).max_batches == MAX_BATCHES
+
+
+@pytest.mark.parametrize("arch", ["classic", "dcgan", "conditional"])
+def test_settings_left_out_come_from_the_arch_recipe_and_given_ones_win(arch, capsys):
+    import dataclasses
+
+    from gan_lessons import cli
+    from gan_lessons.training import RECIPES, ConfigError, TrainConfig, recipe
+
+    args = cli.build_parser().parse_args(["train", "--arch", arch])
+    cli.fill_recipe(args)
+    wanted = {f.name: f.default for f in dataclasses.fields(TrainConfig)} | RECIPES[arch]
+    assert {name: getattr(args, name) for name in cli.RECIPE_FLAGS} == {name: wanted[name] for name in cli.RECIPE_FLAGS}
+    assert recipe(arch)["seed"] == 42 and "arch" not in recipe(arch)
+    with pytest.raises(ConfigError, match="arch"):
+        recipe("dcgann")
+    args = cli.build_parser().parse_args(["train", "--arch", arch, "--lr", "5e-4", "--epochs", "2"])
+    cli.fill_recipe(args)
+    assert (args.lr, args.epochs, args.batch_size) == (5e-4, 2, wanted["batch_size"])
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["train", "--help"])
+    shown = capsys.readouterr().out
+    assert f"  {arch:<12} --epochs {wanted['epochs']} --batch-size {wanted['batch_size']}" in shown
 
 
 def _run(args, env_lang, tmp_path):

@@ -29,11 +29,27 @@ def test_the_quality_benchmark_reads_the_recipe_from_lesson_09(monkeypatch):
     params = quality.lesson_defaults()
     recipe = {k: params[k] for k in ("EPOCHS", "BATCH_SIZE", "LR", "EMA", "R1", "SEED")}
     # The README's target-2 figures were measured with exactly this recipe: change both together.
-    assert recipe == {"EPOCHS": 5, "BATCH_SIZE": 32, "LR": 1e-3, "EMA": 0.999, "R1": 0.0, "SEED": 42}
+    assert recipe == {"EPOCHS": 5, "BATCH_SIZE": 32, "LR": 3e-3, "EMA": 0.999, "R1": 0.0, "SEED": 42}
     config = TrainConfig(arch="dcgan", epochs=params["EPOCHS"], batch_size=params["BATCH_SIZE"], lr=params["LR"],
                          ema=params["EMA"], r1=params["R1"], seed=params["SEED"])  # fmt: skip
     taken = (config.epochs, config.batch_size, config.lr, config.ema, config.r1, config.seed)
-    assert taken == (5, 32, 1e-3, 0.999, 0.0, 42), "the engine trains with the recipe as the lesson states it"
+    assert taken == (5, 32, 3e-3, 0.999, 0.0, 42), "the engine trains with the recipe as the lesson states it"
+
+
+def test_the_cli_recipes_are_lessons_09_and_10s_own(monkeypatch):
+    from gan_lessons.training import RECIPES
+
+    monkeypatch.setenv("GAN_LESSONS_FAST", "1")
+    quality = _quality()
+    assert RECIPES["classic"] == {}, "the classic GAN keeps the reference program's settings"
+    for arch, lesson in [
+        ("dcgan", quality.LESSON_09),
+        ("conditional", quality.LESSON_09.with_name("10_choose_your_digit.ipynb")),
+    ]:
+        params = quality.lesson_defaults(lesson)
+        assert {name: params[name.upper()] for name in RECIPES[arch]} == RECIPES[arch], (
+            f"{lesson.name} and RECIPES differ"
+        )
 
 
 @pytest.mark.parametrize(
