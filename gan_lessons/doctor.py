@@ -125,6 +125,11 @@ MAX_PICTURES = 5_000  # mean_distance and forger_gradient: the most pictures the
 ALARMS = ("diverged", "stuck", "detective_wins", "mode_collapse", "lazy_detective")
 STATES = (*ALARMS, "healthy", "warming_up", "unclear")
 
+# Healthy because the score is already high, yet a little lower than three check-ups ago: not "getting better".
+HEALTHY_DIP = N_(
+    "Healthy: the judge can read {now:.0%} of the digits (it was {before:.0%}; a small dip now and then is normal); "
+    "keep training."
+)
 SENTENCES = {
     "healthy": N_(
         "Healthy and getting better: the judge can read {now:.0%} of the digits (it was {before:.0%}); keep training."
@@ -357,7 +362,8 @@ def diagnose(history: Sequence[Signals], setting: Setting | None = None) -> Diag
     values = {"now": s.recognizable, "before": before, "d_fake": s.d_fake, "d_real": s.d_real,
               "spread": s.spread, "top2": s.top2,
               "seconds": s.seconds - _still_since(history)}  # fmt: skip
-    return Diagnosis(state, tr(SENTENCES[state], **values), s.seconds)
+    sentence = HEALTHY_DIP if state == "healthy" and s.recognizable < before else SENTENCES[state]
+    return Diagnosis(state, tr(sentence, **values), s.seconds)
 
 
 def _still_since(history: Sequence[Signals]) -> float:

@@ -53,6 +53,19 @@ def test_healthy_and_getting_better():
     assert not diagnose(history).alarm
 
 
+def test_healthy_says_getting_better_only_when_the_digits_did():
+    rising = [check_up(5 * i, recognizable=r) for i, r in enumerate([0.5, 0.6, 0.7, 0.8])]
+    assert diagnose(rising).sentence.startswith(
+        "Healthy and getting better: the judge can read 80% of the digits (it was 60%)"
+    )
+    dipping = [check_up(5 * i, recognizable=r) for i, r in enumerate([0.5, 0.78, 0.79, 0.76])]
+    assert name_state(dipping) == "healthy"  # readable enough: a dip of 2 points is no alarm
+    said = diagnose(dipping).sentence
+    assert "getting better" not in said and "76%" in said and "it was 78%" in said and "dip" in said
+    set_language("zh-CN")
+    assert "回落" in diagnose(dipping).sentence
+
+
 def test_the_first_seconds_are_warming_up_not_an_alarm():
     history = [check_up(0, change=NAN, spread=0.2, top2=0.9, recognizable=0.0),
                check_up(5, spread=0.2, top2=0.9, recognizable=0.0, d_fake=0.7, d_real=0.5)]  # fmt: skip
