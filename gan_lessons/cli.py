@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import shlex
 import shutil
@@ -21,7 +20,16 @@ from .checkpoints import CheckpointError
 from .data import DataError
 from .i18n import tr
 from .models import ARCHITECTURES, N_DIGITS
-from .training import MAX_BATCH_SIZE, MAX_BATCHES, MAX_EPOCHS, ConfigError, TrainConfig, TrainingDiverged, recipe
+from .training import (
+    CONFIG_DEFAULTS,
+    MAX_BATCH_SIZE,
+    MAX_BATCHES,
+    MAX_EPOCHS,
+    ConfigError,
+    TrainConfig,
+    TrainingDiverged,
+    recipe,
+)
 
 MIN_FREE_BYTES = 200 * 2**20  # room for a few checkpoints and pictures
 MAX_SAMPLES = 100_000  # `sample --n`: 78 MB of digits, drawn 1,000 at a time
@@ -30,7 +38,7 @@ LOCK_NAME = ".gan-lessons.lock"  # in a run's folder while `train` writes there
 PREVIOUS = "previous-"  # `train --restart` moves an earlier run's files into OUT/previous-1, previous-2 ...
 # The flags a resumed run cannot read from its checkpoint: the printed "to continue" command repeats them.
 RESUME_FLAGS = ("data", "device", "quiet", "cuda_graph")
-DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainConfig)}  # one source: the config's own defaults
+DEFAULTS = CONFIG_DEFAULTS  # one source: the config's own defaults
 RECIPE = " (default: the --arch's recipe, see the list below)"
 RECIPE_FLAGS = ("epochs", "batch_size", "lr", "ema", "r1")  # left out, each comes from recipe(--arch)
 

@@ -76,6 +76,7 @@ class TrainConfig:
             raise ConfigError(tr("cuda_graph must be True or False, got {value!r}", value=self.cuda_graph))
 
 
+CONFIG_DEFAULTS = {f.name: f.default for f in fields(TrainConfig)}  # the reference program's settings, by name
 MAX_EPOCHS = 1_000_000  # about two years of CPU time for the classic GAN: a typo, not a plan
 MAX_BATCH_SIZE = 1_000_000  # more than MNIST's 70,000 digits
 MAX_BATCHES = 10**9  # max_batches: far more batches than any epoch holds
@@ -93,7 +94,7 @@ RECIPES: dict[str, dict[str, float]] = {
 def recipe(arch: str) -> dict:
     """Lesson 09: ARCH's default settings, as TrainConfig's keywords (epochs, batch_size, lr, ema, r1, ...)."""
     arch = check.one_of(arch, "arch", ARCHITECTURES, error=ConfigError)
-    defaults = {f.name: f.default for f in fields(TrainConfig) if f.name not in ("arch", "max_batches", "cuda_graph")}
+    defaults = {k: v for k, v in CONFIG_DEFAULTS.items() if k not in ("arch", "max_batches", "cuda_graph")}
     return {**defaults, **RECIPES[arch]}
 
 

@@ -44,7 +44,7 @@ def test_the_cli_recipes_are_lessons_09_and_10s_own(monkeypatch):
     assert RECIPES["classic"] == {}, "the classic GAN keeps the reference program's settings"
     for arch, lesson in [
         ("dcgan", quality.LESSON_09),
-        ("conditional", quality.LESSON_09.with_name("10_choose_your_digit.ipynb")),
+        ("conditional", quality.LESSON_10),
     ]:
         params = quality.lesson_defaults(lesson)
         assert {name: params[name.upper()] for name in RECIPES[arch]} == RECIPES[arch], (
