@@ -171,7 +171,8 @@ def time_to_recognizable(data) -> bool:
     """Target 2: lesson 09's defaults from scratch, recognizability against seconds of training."""
     params = lesson_defaults()
     config = TrainConfig(arch="dcgan", epochs=params["EPOCHS"], batch_size=params["BATCH_SIZE"], lr=params["LR"],
-                         seed=params["SEED"], ema=params.get("EMA", 0.0), r1=params.get("R1", 0.0))  # fmt: skip
+                         seed=params["SEED"], ema=params.get("EMA", 0.0), r1=params.get("R1", 0.0),
+                         dial=params.get("DIAL", 0))  # fmt: skip
     print(f"\nTarget 2: lesson 09's defaults {config} on {len(data):,} digits, for up to {BUDGET_S} s of training")
     trainer = Trainer(data, config, "cpu")
     curve = recognizability_curve(trainer, BUDGET_S, every=EVERY_S, n=CURVE_N, clock=CLOCK)

@@ -32,7 +32,7 @@ from torch import nn
 from . import validate as check
 from .data import to_model_range
 from .i18n import N_, tr
-from .models import ClassicGenerator, ConditionalGenerator, DCGANGenerator, count_parameters, make_noise
+from .models import ClassicGenerator, ConditionalGenerator, DCGANGenerator, count_parameters, make_noise, read_dial
 from .toy2d import nonsaturating_loss, real_points
 
 
@@ -920,6 +920,21 @@ _L09 = {
         "sigmoid) around real digits; the package's train_step adds r1 / 2 * steepness.",
     ),
     "09.4": Question(
+        ask="The first ten noise numbers are 0.1, 2.3, -0.5, 1.9, 0.0, -1.2, 0.7, 0.3, -2.0, 1.1. At which position "
+        "is the dial?",
+        answer=1,
+        wrong=2,
+        hint="Find the biggest of the ten numbers, then count its place from 0: the first number is position 0.",
+        why="The biggest is 2.3, the second number, so the dial is at position 1 (counting from 0), as "
+        "read_dial(z, 10) says.",
+        computed=lambda: int(read_dial(torch.tensor([[0.1, 2.3, -0.5, 1.9, 0.0, -1.2, 0.7, 0.3, -2.0, 1.1]]), 10)),
+        mistakes=(
+            (2, "You started counting at one; positions count from zero, so the first number is position zero."),
+            (2.3, "That is the biggest number itself; the dial's position is its place among the ten, from 0."),
+            (3, "That number is big, but not the biggest: look again at the second number."),
+        ),
+    ),
+    "09.5": Question(
         ask="What does the running average change? (the digits learned from / only the weights we draw with / "
         "the detective's loss)",
         answer="b",

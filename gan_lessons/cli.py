@@ -19,7 +19,7 @@ from . import validate as check
 from .checkpoints import CheckpointError
 from .data import DataError
 from .i18n import tr
-from .models import ARCHITECTURES, N_DIGITS
+from .models import ARCHITECTURES, MAX_DIAL, N_DIGITS
 from .training import (
     CONFIG_DEFAULTS,
     MAX_BATCH_SIZE,
@@ -40,7 +40,7 @@ PREVIOUS = "previous-"  # `train --restart` moves an earlier run's files into OU
 RESUME_FLAGS = ("data", "device", "quiet", "cuda_graph")
 DEFAULTS = CONFIG_DEFAULTS  # one source: the config's own defaults
 RECIPE = " (default: the --arch's recipe, see the list below)"
-RECIPE_FLAGS = ("epochs", "batch_size", "lr", "ema", "r1")  # left out, each comes from recipe(--arch)
+RECIPE_FLAGS = ("epochs", "batch_size", "lr", "ema", "r1", "dial")  # left out, each comes from recipe(--arch)
 
 
 class Terminated(KeyboardInterrupt):
@@ -99,7 +99,7 @@ def _recipes_text() -> str:
     for arch in sorted(ARCHITECTURES):
         r = recipe(arch)
         lines.append(f"  {arch:<12} --epochs {r['epochs']} --batch-size {r['batch_size']} --lr {r['lr']:g} "
-                     f"--ema {r['ema']:g} --r1 {r['r1']:g}")  # fmt: skip
+                     f"--ema {r['ema']:g} --r1 {r['r1']:g} --dial {r['dial']}")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -125,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep a running average of the generator (lesson 09); 0 = off" + RECIPE)  # fmt: skip
     train.add_argument("--r1", type=_setting("r1", float, tr("a number >= 0, such as 1")),
                        help="weight of the gradient penalty on real digits (lesson 09); 0 = off" + RECIPE)  # fmt: skip
+    train.add_argument("--dial", type=_whole(0, MAX_DIAL),
+                       help="positions of the DCGAN forger's dial, read from its noise (lesson 09); 0 = none"
+                            + RECIPE)  # fmt: skip
     train.add_argument("--data", help="folder with the MNIST files (default: see the README)")
     train.add_argument("--out", help="folder for the checkpoint, losses and pictures (default: runs/ARCH)")
     again = train.add_mutually_exclusive_group()
@@ -378,14 +381,16 @@ def _train_in(out: Path, args: argparse.Namespace, device) -> int:
             return 0
         c = trainer.config
         print(tr("Resuming from {ckpt}: {epoch} epochs done, {batch} batches into the next. It keeps its settings: "
-                 "batch size {batch_size}, lr {lr}, seed {seed}, max batches {max_batches}, ema {ema}, r1 {r1}.",
+                 "batch size {batch_size}, lr {lr}, seed {seed}, max batches {max_batches}, ema {ema}, r1 {r1}, "
+                 "dial {dial}.",
                  ckpt=ckpt, epoch=trainer.epoch, batch=trainer.batch, batch_size=c.batch_size, lr=c.lr, seed=c.seed,
-                 max_batches=c.max_batches, ema=c.ema, r1=c.r1))  # fmt: skip
+                 max_batches=c.max_batches, ema=c.ema, r1=c.r1, dial=c.dial))  # fmt: skip
     else:
         if args.resume:
             print(tr("No checkpoint in {out} yet: starting from the beginning.", out=out))
         config = TrainConfig(arch=args.arch, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                             seed=args.seed, max_batches=args.max_batches, ema=args.ema, r1=args.r1)  # fmt: skip
+                             seed=args.seed, max_batches=args.max_batches, ema=args.ema, r1=args.r1,
+                             dial=args.dial)  # fmt: skip
         trainer = Trainer(data, config, device)
     trainer.config.epochs = args.epochs
     trainer.config.cuda_graph = args.cuda_graph  # each run chooses; --resume does not carry it over

@@ -219,7 +219,7 @@ class Trainer:
         self.images = images.to(self.device)  # (N, 1, 28, 28) in [-1, 1], all of it on the device
         self.labels = _labels_for(data, self.config.arch, self.device)  # (N,) digits, or None when not needed
         torch.manual_seed(self.config.seed)  # the starting weights
-        gen, disc = build_gan(self.config.arch, self.config.z_dim)
+        gen, disc = build_gan(self.config.arch, self.config.z_dim, self.config.dial)
         self.generator, self.discriminator = gen.to(self.device), disc.to(self.device)
         self.opt_g, self.opt_d = make_optimizers(self.generator, self.discriminator, self.config)
         self.average = copy.deepcopy(self.generator).requires_grad_(False) if self.config.ema else None

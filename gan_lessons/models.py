@@ -10,6 +10,7 @@ from .i18n import tr
 
 Z_DIM = 100  # how many random numbers the generator starts from
 MAX_Z_DIM = 10_000  # the most a generator takes (the lessons use 100)
+MAX_DIAL = 100  # the most positions a DCGAN's dial has (lesson 09 uses 10)
 MAX_WIDTH = 4096  # the most filters or hidden units a layer of ours is built with (the lessons use 32 to 1024)
 
 
@@ -82,15 +83,19 @@ class ClassicDiscriminator(nn.Module):
 
 
 class DCGANGenerator(nn.Module):
-    """Lesson 07: a convolutional generator: noise (B, z_dim) to a 7x7 plan, grown to digits (B, 1, 28, 28)."""
+    """Lesson 07: a convolutional generator: noise (B, z_dim) to a 7x7 plan, grown to digits (B, 1, 28, 28).
 
-    def __init__(self, z_dim: int = Z_DIM, width: int = 32, hidden: int = 1024):
+    With DIAL > 0 (lesson 09) it also reads a dial from its noise, `read_dial`, and gets the dial's
+    position as a one-hot row of DIAL numbers next to the noise: a dial it learns to use (InfoGAN's code).
+    """
+
+    def __init__(self, z_dim: int = Z_DIM, width: int = 32, hidden: int = 1024, dial: int = 0):
         super().__init__()
         z_dim = _size(z_dim, "z_dim", MAX_Z_DIM + N_DIGITS)
         width, hidden = _size(width, "width", MAX_WIDTH), _size(hidden, "hidden", MAX_WIDTH)
-        self.z_dim, self.width = z_dim, width
+        self.z_dim, self.width, self.dial = z_dim, width, _dial_size(dial, z_dim)
         self.project = nn.Sequential(
-            nn.Linear(z_dim, hidden, bias=False),  # (B, 1024)
+            nn.Linear(z_dim + self.dial, hidden, bias=False),  # (B, 1024)
             nn.BatchNorm1d(hidden),
             nn.ReLU(),
             nn.Linear(hidden, 2 * width * 7 * 7, bias=False),  # (B, 64 * 7 * 7)
@@ -107,8 +112,29 @@ class DCGANGenerator(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         _check_shape(z, (None, self.z_dim), tr("The generator"))
+        if self.dial:  # lesson 09: the dial's position goes in too, as a one-hot row
+            z = torch.cat([z, nn.functional.one_hot(read_dial(z, self.dial), self.dial).to(z.dtype)], dim=1)
         x = self.project(z).view(-1, 2 * self.width, 7, 7)  # (B, 64, 7, 7): 64 small feature maps
         return self.grow(x)
+
+
+def read_dial(z: torch.Tensor, positions: int) -> torch.Tensor:
+    """Lesson 09: the dial's position 0..POSITIONS-1 in each noise row (B,): where its first POSITIONS numbers peak."""
+    check.tensor(z, "read_dial: z", "(B, z_dim)", None)
+    if not z.is_floating_point():
+        raise ValueError(tr("read_dial: z must hold noise, float numbers such as make_noise(4); got {dtype}.",
+                            dtype=z.dtype))  # fmt: skip
+    positions = _dial_size(positions, z.shape[1]) or 1  # checks only sizes: cheap enough for every batch
+    return z[:, :positions].argmax(dim=1)  # (B,)
+
+
+def _dial_size(dial: object, z_dim: int) -> int:
+    """DIAL as a whole number from 0 to min(z_dim, MAX_DIAL) (0: no dial), or a ValueError/TypeError saying so."""
+    most = min(z_dim, MAX_DIAL)
+    if not check.is_whole(dial):
+        raise TypeError(tr("dial must be a whole number from 0 to {most}, such as 10 (0: no dial); got {value!r}.",
+                           most=most, value=dial))  # fmt: skip
+    return check.whole(dial, "dial", 0, most)
 
 
 def _seeing_layers(width: int, hidden: int) -> list[nn.Module]:
@@ -134,17 +160,29 @@ class DCGANDiscriminator(nn.Module):
     the answer: in our measurements that layer made the forger's digits much better per second.
     """
 
-    def __init__(self, width: int = 32, hidden: int = 256):
+    def __init__(self, width: int = 32, hidden: int = 256, dial: int = 0):
         super().__init__()
         self.net = nn.Sequential(
             *_seeing_layers(width, hidden),  # (B, 256): what the detective sees in the picture
             nn.Linear(hidden, 1),  # (B, 1)
             nn.Sigmoid(),
         )
+        self.dial = _dial_size(dial, MAX_Z_DIM)
+        if self.dial:  # lesson 09: a second answer, its guess of the forger's dial, from what it sees
+            self.guess = nn.Linear(hidden, self.dial)  # (B, 256) -> (B, 10): one score per position
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         _check_shape(x, (None, 1, 28, 28), tr("The discriminator"))
         return self.net(x)
+
+    def answer_and_guess(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Lesson 09: P(real) (B, 1) and the guess of the dial, a score per position (B, dial), in one look."""
+        _check_shape(x, (None, 1, 28, 28), tr("The discriminator"))
+        if not self.dial:
+            raise ValueError(tr("This discriminator has no dial to guess: build it with dial=10, such as "
+                                "build_gan('dcgan', dial=10)."))  # fmt: skip
+        seen = self.net[:-2](x)  # (B, 256): what the detective sees
+        return self.net[-2:](seen), self.guess(seen)  # (B, 1), (B, 10)
 
 
 N_DIGITS = 10  # the labels a conditional GAN can be asked for: the digits 0 to 9
@@ -244,13 +282,19 @@ ARCHITECTURES: dict[str, tuple[type[nn.Module], type[nn.Module]]] = {
 }
 
 
-def build_gan(arch: str = "classic", z_dim: int = Z_DIM) -> tuple[nn.Module, nn.Module]:
-    """Lesson 05: a fresh (generator, discriminator) pair of the named architecture."""
+def build_gan(arch: str = "classic", z_dim: int = Z_DIM, dial: int = 0) -> tuple[nn.Module, nn.Module]:
+    """Lesson 05: a fresh (generator, discriminator) pair of the named architecture (lesson 09: with a DIAL)."""
     if not isinstance(arch, str) or arch not in ARCHITECTURES:
         names = ", ".join(sorted(ARCHITECTURES))
         raise ValueError(tr("Unknown architecture {arch!r}. Choose one of: {names}.", arch=arch, names=names))
     gen_cls, disc_cls = ARCHITECTURES[arch]
-    return gen_cls(_size(z_dim, "build_gan: z_dim", MAX_Z_DIM)), disc_cls()
+    z_dim = _size(z_dim, "build_gan: z_dim", MAX_Z_DIM)
+    if dial != 0 or not check.is_whole(dial):
+        if arch != "dcgan":
+            raise ValueError(tr("Only the 'dcgan' architecture has a dial; use dial=0 with {arch!r}.", arch=arch))
+        dial = _dial_size(dial, z_dim)
+        return gen_cls(z_dim, dial=dial), disc_cls(dial=dial)
+    return gen_cls(z_dim), disc_cls()
 
 
 def discriminator_logit(discriminator: nn.Module, x: torch.Tensor) -> torch.Tensor:

@@ -11,7 +11,7 @@ from torch import nn
 from . import validate as check
 from .checkpoints import FORMAT, CheckpointError, load_safe, save_atomic
 from .i18n import tr
-from .models import ARCHITECTURES, MAX_Z_DIM, build_gan
+from .models import ARCHITECTURES, MAX_DIAL, MAX_Z_DIM, build_gan
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 
@@ -34,6 +34,8 @@ def save_generator(generator: nn.Module, arch: str, path: str | Path, half: bool
     check.kind(half, "save_generator: half", bool, tr("True or False"), error=TypeError)
     state = {k: (v.half() if half and v.is_floating_point() else v).cpu() for k, v in generator.state_dict().items()}
     obj = {"format": FORMAT, "kind": "generator", "arch": arch, "z_dim": generator.z_dim, "state": state}
+    if getattr(generator, "dial", 0):  # lesson 09's dial; files without the key have none
+        obj["dial"] = generator.dial
     return save_atomic(obj, path)
 
 
@@ -69,8 +71,8 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> nn
         raise CheckpointError(tr("No pretrained generator called {name!r}. Shipped ones: {names}.", name=source,
                                  names=names))  # fmt: skip
     obj = load_safe(path, "generator", "checkpoint")  # a training checkpoint holds a generator too
-    arch, z_dim, state = _generator_parts(obj, path)
-    generator = build_gan(arch, z_dim)[0]
+    arch, z_dim, dial, state = _generator_parts(obj, path)
+    generator = build_gan(arch, z_dim, dial)[0]
     try:
         generator.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
     except RuntimeError as err:
@@ -79,13 +81,13 @@ def load_generator(source: str | Path, device: str | torch.device = "cpu") -> nn
     return generator.to(device).eval()
 
 
-def _generator_parts(obj: dict, path: Path) -> tuple[str, int, dict]:
-    """The architecture, z_dim and weights of the generator in OBJ (read from PATH), each checked."""
+def _generator_parts(obj: dict, path: Path) -> tuple[str, int, int, dict]:
+    """The architecture, z_dim, dial and weights of the generator in OBJ (read from PATH), each checked."""
     try:
         if obj["kind"] == "generator":
-            arch, z_dim, state = obj["arch"], obj["z_dim"], obj["state"]
+            arch, z_dim, dial, state = obj["arch"], obj["z_dim"], obj.get("dial", 0), obj["state"]
         else:
-            arch, z_dim = obj["arch"], obj["config"]["z_dim"]
+            arch, z_dim, dial = obj["arch"], obj["config"]["z_dim"], obj["config"].get("dial", 0)
             average = obj.get("average")
             state = obj["generator"] if average is None else average  # the running average draws better, when kept
     except (KeyError, TypeError) as err:
@@ -95,8 +97,12 @@ def _generator_parts(obj: dict, path: Path) -> tuple[str, int, dict]:
     if not check.is_whole(z_dim) or not 1 <= z_dim <= MAX_Z_DIM:
         raise CheckpointError(tr("{path} is damaged: its noise size z_dim is {value!r}, not a whole number from 1 to "
                                  "{most:,}.", path=path, value=z_dim, most=MAX_Z_DIM))  # fmt: skip
+    if not check.is_whole(dial) or not 0 <= dial <= min(z_dim, MAX_DIAL) or (dial and arch != "dcgan"):
+        most = min(z_dim, MAX_DIAL)
+        raise CheckpointError(tr("{path} is damaged: its dial is {value!r}, not a whole number from 0 to {most} (and "
+                                 "only a 'dcgan' has one).", path=path, value=dial, most=most))  # fmt: skip
     _check_weights(state, path)
-    return arch, int(z_dim), state
+    return arch, int(z_dim), int(dial), state
 
 
 def _check_weights(state: object, path: Path) -> None:
@@ -116,16 +122,16 @@ def load_discriminator(path: str | Path, device: str | torch.device = "cpu") -> 
     device = check.device(device)
     obj = load_safe(path, "checkpoint")
     try:
-        arch, state = obj["arch"], obj["discriminator"]
-    except (KeyError, TypeError) as err:
+        arch, state, dial = obj["arch"], obj["discriminator"], obj["config"].get("dial", 0)
+    except (KeyError, TypeError, AttributeError) as err:
         raise CheckpointError(tr("{path} is damaged: it lacks {missing}.", path=path, missing=err)) from err
     _check_weights(state, Path(path))
     if not isinstance(arch, str) or arch not in ARCHITECTURES:
         raise CheckpointError(tr("{path} holds an unknown architecture {arch!r}.", path=path, arch=arch))
-    discriminator = build_gan(arch)[1]
     try:
+        discriminator = build_gan(arch, dial=dial)[1]
         discriminator.load_state_dict(state)
-    except RuntimeError as err:
+    except (RuntimeError, ValueError, TypeError) as err:
         raise CheckpointError(tr("{path}: the weights do not fit a {arch!r} discriminator ({error}).", path=path,
                                  arch=arch, error=err)) from err  # fmt: skip
     return discriminator.to(device).eval()
