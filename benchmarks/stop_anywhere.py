@@ -60,6 +60,8 @@ def training_cells(path: Path) -> list[int]:
 def _env(fast: bool) -> dict:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    if env.get("GAN_LESSONS_DATA"):  # the kernel runs in a temporary folder: a relative path must not move with it
+        env["GAN_LESSONS_DATA"] = str(Path(env["GAN_LESSONS_DATA"]).resolve())
     if fast:  # a quick test: and one thread, since two threads crawl on a shared machine (issue #19)
         env["GAN_LESSONS_FAST"] = "1"
         env.setdefault("OMP_NUM_THREADS", "1")

@@ -119,3 +119,11 @@ def test_too_little_training_uses_the_shipped_generator(small, capsys):
     assert loss_text(trainer.history).startswith("D loss ")
     with pytest.raises(ValueError, match="min_batches"):
         enough_trained(trainer, -1)
+
+
+def test_a_relative_data_folder_is_made_absolute_for_the_kernel(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GAN_LESSONS_DATA", "mnist")  # relative to where the script was started
+    assert RUNNER._env(fast=False)["GAN_LESSONS_DATA"] == str(tmp_path / "mnist")
+    monkeypatch.delenv("GAN_LESSONS_DATA")
+    assert "GAN_LESSONS_DATA" not in RUNNER._env(fast=True)
