@@ -124,17 +124,25 @@ def read_dial(z: torch.Tensor, positions: int) -> torch.Tensor:
     if not z.is_floating_point():
         raise ValueError(tr("read_dial: z must hold noise, float numbers such as make_noise(4); got {dtype}.",
                             dtype=z.dtype))  # fmt: skip
-    positions = _dial_size(positions, z.shape[1]) or 1  # checks only sizes: cheap enough for every batch
+    positions = check.whole(positions, "read_dial: positions", 1, min(z.shape[1], MAX_DIAL))  # cheap: every batch
     return z[:, :positions].argmax(dim=1)  # (B,)
 
 
 def _dial_size(dial: object, z_dim: int) -> int:
     """DIAL as a whole number from 0 to min(z_dim, MAX_DIAL) (0: no dial), or a ValueError/TypeError saying so."""
-    most = min(z_dim, MAX_DIAL)
-    if not check.is_whole(dial):
-        raise TypeError(tr("dial must be a whole number from 0 to {most}, such as 10 (0: no dial); got {value!r}.",
-                           most=most, value=dial))  # fmt: skip
-    return check.whole(dial, "dial", 0, most)
+    most, whole = min(z_dim, MAX_DIAL), check.is_whole(dial)
+    if not (whole and 0 <= dial <= most):
+        raise (ValueError if whole else TypeError)(tr("dial must be a whole number from 0 to {most}, such as 10 (0: no "
+                                                      "dial); got {value!r}.", most=most, value=dial))  # fmt: skip
+    return int(dial)
+
+
+def check_dial(arch: str, dial: object, z_dim: int = Z_DIM) -> int:
+    """Lesson 09: DIAL as the positions of ARCH's dial (0: none; only a 'dcgan' has one), or a ValueError/TypeError."""
+    dial = _dial_size(dial, z_dim)
+    if dial and arch != "dcgan":
+        raise ValueError(tr("Only the 'dcgan' architecture has a dial; use dial=0 with {arch!r}.", arch=arch))
+    return dial
 
 
 def _seeing_layers(width: int, hidden: int) -> list[nn.Module]:
@@ -289,12 +297,8 @@ def build_gan(arch: str = "classic", z_dim: int = Z_DIM, dial: int = 0) -> tuple
         raise ValueError(tr("Unknown architecture {arch!r}. Choose one of: {names}.", arch=arch, names=names))
     gen_cls, disc_cls = ARCHITECTURES[arch]
     z_dim = _size(z_dim, "build_gan: z_dim", MAX_Z_DIM)
-    if dial != 0 or not check.is_whole(dial):
-        if arch != "dcgan":
-            raise ValueError(tr("Only the 'dcgan' architecture has a dial; use dial=0 with {arch!r}.", arch=arch))
-        dial = _dial_size(dial, z_dim)
-        return gen_cls(z_dim, dial=dial), disc_cls(dial=dial)
-    return gen_cls(z_dim), disc_cls()
+    dial = check_dial(arch, dial, z_dim)
+    return (gen_cls(z_dim, dial=dial), disc_cls(dial=dial)) if dial else (gen_cls(z_dim), disc_cls())
 
 
 def discriminator_logit(discriminator: nn.Module, x: torch.Tensor) -> torch.Tensor:

@@ -11,7 +11,7 @@ from torch import nn
 from . import validate as check
 from .checkpoints import FORMAT, CheckpointError, load_safe, save_atomic
 from .i18n import tr
-from .models import ARCHITECTURES, MAX_DIAL, MAX_Z_DIM, build_gan
+from .models import ARCHITECTURES, MAX_Z_DIM, build_gan, check_dial
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 
@@ -97,12 +97,13 @@ def _generator_parts(obj: dict, path: Path) -> tuple[str, int, int, dict]:
     if not check.is_whole(z_dim) or not 1 <= z_dim <= MAX_Z_DIM:
         raise CheckpointError(tr("{path} is damaged: its noise size z_dim is {value!r}, not a whole number from 1 to "
                                  "{most:,}.", path=path, value=z_dim, most=MAX_Z_DIM))  # fmt: skip
-    if not check.is_whole(dial) or not 0 <= dial <= min(z_dim, MAX_DIAL) or (dial and arch != "dcgan"):
-        most = min(z_dim, MAX_DIAL)
-        raise CheckpointError(tr("{path} is damaged: its dial is {value!r}, not a whole number from 0 to {most} (and "
-                                 "only a 'dcgan' has one).", path=path, value=dial, most=most))  # fmt: skip
+    try:
+        dial = check_dial(arch, dial, z_dim)  # the models' own rule
+    except (TypeError, ValueError) as bad:
+        raise CheckpointError(tr("{path} is damaged: its dial is {value!r} ({why}).", path=path, value=dial,
+                                 why=str(bad).rstrip("."))) from None  # fmt: skip
     _check_weights(state, path)
-    return arch, int(z_dim), int(dial), state
+    return arch, int(z_dim), dial, state
 
 
 def _check_weights(state: object, path: Path) -> None:

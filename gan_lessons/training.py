@@ -20,7 +20,7 @@ from torch.nn.functional import cross_entropy
 
 from . import validate as check
 from .i18n import tr
-from .models import ARCHITECTURES, MAX_DIAL, MAX_Z_DIM, Z_DIM, discriminator_logit, make_noise, read_dial
+from .models import ARCHITECTURES, MAX_Z_DIM, Z_DIM, check_dial, discriminator_logit, make_noise, read_dial
 
 
 class ConfigError(ValueError):
@@ -76,9 +76,10 @@ class TrainConfig:
         self.r1 = check.number(self.r1, "r1", 0, hint=tr(": 0 turns the penalty off, 1 is typical"), **err)
         if not isinstance(self.cuda_graph, bool):
             raise ConfigError(tr("cuda_graph must be True or False, got {value!r}", value=self.cuda_graph))
-        self.dial = check.whole(self.dial, "dial", 0, min(self.z_dim, MAX_DIAL), **err)
-        if self.dial and self.arch != "dcgan":
-            raise ConfigError(tr("Only the 'dcgan' architecture has a dial; use dial=0 with {arch!r}.", arch=self.arch))
+        try:
+            self.dial = check_dial(self.arch, self.dial, self.z_dim)  # the models' own rule
+        except (TypeError, ValueError) as bad:
+            raise ConfigError(str(bad)) from None
 
 
 CONFIG_DEFAULTS = {f.name: f.default for f in fields(TrainConfig)}  # the reference program's settings, by name
